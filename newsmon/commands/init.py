@@ -1,0 +1,37 @@
+"""``newsmon init``: write a commented default config and create the database."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from newsmon.cli import AppContext, cli
+from newsmon.config import parse_config
+from newsmon.errors import ConfigError
+
+
+def default_config_text() -> str:
+    """The bundled default config, with its comments."""
+    return resources.files("newsmon").joinpath("default_config.toml").read_text(encoding="utf-8")
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@click.pass_obj
+def init(app: AppContext, force: bool) -> None:
+    """Write a default config (real public sources) and create its database."""
+    from pipeline.db import connect
+
+    path: Path = app.config_path.expanduser().resolve()
+    if path.exists() and not force:
+        raise ConfigError(f"{path}: already exists (use --force to overwrite)")
+    text = default_config_text()
+    config = parse_config(text, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    connect(config.database_path, create=True).close()
+    click.echo(f"Wrote {path}")
+    click.echo(f"Created {config.database_path}")
+    click.echo("Next: 'newsmon crawl' to fetch once, or 'newsmon run' to keep monitoring.")

@@ -1,0 +1,1 @@
+"""Plain-Python processing: extraction, storage, NLP, matching and delivery (no Scrapy here)."""

@@ -1,0 +1,182 @@
+"""The SQLite database: connection settings and the schema, built by sqlite-utils migrations.
+
+Every table other tools query is created here, in numbered migrations, so that an older database is
+brought up to date on open and a new column never needs a hand-written ALTER elsewhere. Append new
+migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from newsmon.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 15_000
+migrations = Migrations("newsmon")
+
+
+@migrations()
+def m001_core(db: sqlite_utils.Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "source": str,
+            "title": str,
+            "text": str,
+            "summary": str,
+            "author": str,
+            "site_name": str,
+            "published": str,
+            "language": str,
+            "fetched_at": str,
+            "content_hash": str,
+            "html_gz": bytes,
+            "analyzed_at": str,
+        },
+        pk="id",
+        not_null={"url", "source", "fetched_at"},
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["analyzed_at"])
+    db["articles"].create_index(["fetched_at"])
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["article_sources"].create(
+        {"article_id": int, "source": str, "url": str, "seen_at": str},
+        pk=("article_id", "source"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "source": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "pages": int,
+            "new_articles": int,
+            "errors": str,
+            "pid": int,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["source", "started_at"])
+    db["http_cache"].create(
+        {"url": str, "etag": str, "last_modified": str, "status": int, "checked_at": str},
+        pk="url",
+    )
+
+
+@migrations()
+def m002_analysis(db: sqlite_utils.Database) -> None:
+    db["entities"].create(
+        {"id": int, "key": str, "name": str, "type": str, "group_name": str, "label": str, "on_watchlist": int},
+        pk="id",
+    )
+    db["entities"].create_index(["key"], unique=True)
+    db["mentions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "entity_id": int,
+            "text": str,
+            "start": int,
+            "end": int,
+            "sentence": int,
+            "paragraph": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")],
+    )
+    db["mentions"].create_index(["article_id"])
+    db["mentions"].create_index(["entity_id"])
+    db["matches"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "watch": str,
+            "score": float,
+            "evidence": str,
+            "story_id": int,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["matches"].create_index(["article_id", "watch"], unique=True)
+    db["matches"].create_index(["created_at"])
+    db["matches"].create_index(["story_id"])
+
+
+@migrations()
+def m003_delivery(db: sqlite_utils.Database) -> None:
+    db["alerts"].create(
+        {
+            "id": int,
+            "story_id": int,
+            "watch": str,
+            "match_ids": str,
+            "created_at": str,
+            "sent_at": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["alerts"].create_index(["story_id", "watch"], unique=True)
+    db["digests"].create(
+        {
+            "id": int,
+            "date": str,
+            "window_start": str,
+            "window_end": str,
+            "created_at": str,
+            "sent_at": str,
+            "path": str,
+            "error": str,
+        },
+        pk="id",
+    )
+    db["digests"].create_index(["date"], unique=True)
+
+
+def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open the database in WAL mode with a busy timeout, applying any pending migrations.
+
+    With ``create=False`` a missing file is an error rather than a new empty database, so a typo in a
+    path is reported instead of silently starting over.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise DatabaseError(f"{path}: database not found (run 'newsmon init' first)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db = sqlite_utils.Database(conn)
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(f"{path}: {describe_sqlite_error(exc)}") from None
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: not a usable newsmon database: {exc}") from None
+    return db
+
+
+def describe_sqlite_error(exc: sqlite3.Error) -> str:
+    """A user-facing reason for a SQLite failure (locked, read-only, full)."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"database is locked by another writer (waited {BUSY_TIMEOUT_MS // 1000}s): {text}"
+    if "readonly" in text or "read-only" in text:
+        return f"database is read-only: {text}"
+    if "full" in text:
+        return f"disk is full: {text}"
+    return text

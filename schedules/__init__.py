@@ -1,0 +1,1 @@
+"""APScheduler owns time: the daemon's jobs and triggers."""

@@ -1,0 +1,1 @@
+"""Scrapy owns fetching: one spider per source type, yielding article items for ``pipeline``."""

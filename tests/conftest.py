@@ -1,0 +1,28 @@
+"""Fixtures shared by every test module: configs written to a temporary folder, and the CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    """Write ``newsmon.toml`` in tmp_path from TOML text (dedented) and return its path."""
+
+    def write(text: str = "", name: str = "newsmon.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
