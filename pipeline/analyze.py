@@ -1,12 +1,28 @@
-"""Placeholder until the NLP issue lands: analysis of stored articles."""
+"""Analysis: entities and watch matches for articles, one text at a time or every pending article.
+
+``analyze_text`` serves ``newsmon inspect``; ``analyze_pending`` serves ``newsmon analyze`` and the crawl.
+Both run the same path: detect the language, split the text into paragraph units, run them through the
+cached spaCy pipeline of that language with ``nlp.pipe`` (inside a memory zone, so a long-running daemon
+does not grow its string store), read entities, then score every watch.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from newsmon.config import Config
+from newsmon.config import Config, NlpSettings
+from newsmon.errors import ConfigError, NewsmonError
+from pipeline.matching import Mention, Sentence, WatchResult, evaluate
+from pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
+from pipeline.watchlist import Watchlist, load_watchlist
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -14,8 +30,212 @@ class AnalyzeResult:
     articles: int = 0
     matches: int = 0
     seconds: float = 0.0
+    failed: int = 0
 
 
-def analyze_pending(db: sqlite_utils.Database, config: Config, *, reanalyze_all: bool = False) -> AnalyzeResult:
-    """Analyse every article not yet analysed (all of them with ``reanalyze_all``)."""
-    return AnalyzeResult()
+@dataclass
+class Item:
+    """What to analyse: the language is given, else detected (``fallback`` when the text is too short)."""
+
+    title: str
+    text: str
+    language: str | None = None
+    fallback: str = "en"
+
+
+@dataclass
+class Analysis:
+    language: str
+    mentions: list[Mention]
+    sentences: list[Sentence]
+    results: list[WatchResult]
+    watchlist: Watchlist = field(repr=False)
+
+    @property
+    def matches(self) -> list[WatchResult]:
+        return [r for r in self.results if r.matched]
+
+    def entities_json(self) -> list[dict]:
+        return [
+            {
+                "text": m.text,
+                "label": m.label,
+                "canonical": m.canonical,
+                "start": m.start,
+                "end": m.end,
+                "group": m.group,
+                "in": "title" if m.paragraph == 0 else "text",
+            }
+            for m in self.mentions
+        ]
+
+    def matches_json(self) -> list[dict]:
+        return [{"watch": r.watch, "score": r.score, "evidence": r.evidence} for r in self.matches]
+
+    def to_dict(self) -> dict:
+        return {"language": self.language, "entities": self.entities_json(), "matches": self.matches_json()}
+
+    def explain(self) -> str:
+        """A readable account: which entities, which sentences, and why each watch matched or not."""
+        lines = [f"Analysed as language: {self.language}"]
+        by_group: dict[str, dict[str, list[str]]] = defaultdict(dict)
+        others: dict[str, str] = {}
+        for m in self.mentions:
+            if m.canonical is None:
+                others.setdefault(m.text, m.label)
+            else:
+                forms = by_group[m.group or "(no group)"].setdefault(m.canonical, [])
+                forms.append(m.text)
+        lines.append("Watchlist entities:" if by_group else "Watchlist entities: none")
+        for group, entities in by_group.items():
+            described = "; ".join(f"{name} ({_forms(forms)})" for name, forms in entities.items())
+            lines.append(f"  {group}: {described}")
+        if others:
+            shown = ", ".join(f"{text} ({label})" for text, label in list(others.items())[:25])
+            more = f" and {len(others) - 25} more" if len(others) > 25 else ""
+            lines.append(f"Other names: {shown}{more}")
+        for result in self.results:
+            watch = self.watchlist.watch(result.watch)
+            lines.append("")
+            if result.missing:
+                present = "; ".join(f"{g}: {', '.join(n)}" for g, n in result.found.items() if n) or "nothing"
+                why = f"no {' or '.join(result.missing)} mention"
+                if result.list_sentences:
+                    why += f" outside {result.list_sentences} list-like sentence(s)"
+                lines.append(f"Watch {result.watch}: no match: {why} (found {present}).")
+                continue
+            verdict = "MATCH" if result.matched else "no match"
+            lines.append(
+                f"Watch {result.watch}: {verdict}, score {result.score:.2f} "
+                f"(stored at {watch.threshold:.2f}, alert at {watch.alert_threshold:.2f})"
+            )
+            lines.extend(f"  {value:+.2f}  {reason}" for reason, value in result.parts)
+            if result.list_sentences:
+                lines.append(f"  (ignored {result.list_sentences} list-like sentence(s))")
+            for item in result.evidence:
+                terms = ", ".join(f"{t['text']} = {t['canonical']} [{t['group']}]" for t in item["terms"])
+                lines.append(f"  [{item['proximity']}] \"{item['sentence']}\"")
+                lines.append(f"      {terms}")
+        return "\n".join(lines)
+
+
+def _forms(forms: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for form in forms:
+        counts[form] = counts.get(form, 0) + 1
+    return ", ".join(f"{form} ×{n}" if n > 1 else form for form, n in counts.items())
+
+
+class Analyzer:
+    """Runs items through the pipelines in batches and scores every watch of the watchlist."""
+
+    def __init__(self, settings: NlpSettings, watchlist: Watchlist) -> None:
+        self.settings = settings
+        self.watchlist = watchlist
+
+    def analyze(self, items: list[Item]) -> list[Analysis]:
+        languages = [item.language or detect_language(f"{item.title}\n{item.text}", item.fallback) for item in items]
+        units = [split_units(item.title or "", item.text or "", self.settings.max_chars) for item in items]
+        sentences: list[list[Sentence]] = [[] for _ in items]
+        mentions: list[list[Mention]] = [[] for _ in items]
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for i, language in enumerate(languages):
+            by_language[language].append(i)
+        for language, indexes in by_language.items():
+            nlp = get_pipeline(language, self.settings, self.watchlist)
+            work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
+            with nlp.memory_zone():
+                docs = nlp.pipe(
+                    work, as_tuples=True, batch_size=self.settings.batch_size, n_process=self.settings.processes
+                )
+                for doc, (i, unit) in docs:
+                    found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
+                    sentences[i].extend(found_sentences)
+                    mentions[i].extend(found_mentions)
+        return [
+            Analysis(
+                languages[i],
+                mentions[i],
+                sentences[i],
+                [evaluate(watch, mentions[i], sentences[i]) for watch in self.watchlist.watches],
+                self.watchlist,
+            )
+            for i in range(len(items))
+        ]
+
+
+def analyze_text(
+    title: str, text: str, language: str | None = None, *, config: Config | None = None
+) -> Analysis:
+    """Analyse one text with the configured model and watchlist (the defaults without a config)."""
+    settings = config.nlp if config else NlpSettings()
+    watchlist = load_watchlist(config.watchlist_path if config else None)
+    return Analyzer(settings, watchlist).analyze([Item(title, text, language)])[0]
+
+
+def analyze_pending(
+    db: sqlite_utils.Database,
+    config: Config,
+    *,
+    reanalyze_all: bool = False,
+) -> AnalyzeResult:
+    """Analyse every article not yet analysed (all of them with ``reanalyze_all``), a batch at a time.
+
+    Each batch is written in one transaction; an article that makes the NLP fail is logged, marked as
+    analysed and skipped, so it never blocks the others.
+    """
+    from pipeline.analysis_db import AnalysisStore
+
+    started = time.perf_counter()
+    watchlist = load_watchlist(config.watchlist_path)
+    try:  # a missing model stops the run here instead of failing every article
+        get_pipeline(model_language(config.nlp.model), config.nlp, watchlist)
+    except ConfigError as exc:
+        raise ConfigError(f"{config.path}: {exc}") from None
+    analyzer = Analyzer(config.nlp, watchlist)
+    store = AnalysisStore(db, watchlist)
+    result = AnalyzeResult()
+    size = max(1, config.nlp.batch_size)
+    pending = "1" if reanalyze_all else "analyzed_at is null"
+    last_id = 0
+    while True:
+        rows = list(
+            db.query(
+                f"select id, title, text, language from articles where {pending} and id > ? order by id limit ?",
+                [last_id, size],
+            )
+        )
+        if not rows:
+            break
+        last_id = rows[-1]["id"]
+        analyses = _analyze_rows(analyzer, rows)
+        result.matches += store.save(rows, analyses)
+        result.articles += len(rows)
+        result.failed += sum(1 for a in analyses if a is None)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _item(row: dict) -> Item:
+    """An article row; its stored language (``en-US`` -> ``en``) is used only when the text is too short."""
+    stored = re.split(r"[-_]", row["language"] or "en")[0].lower()
+    return Item(row["title"] or "", row["text"] or "", None, stored)
+
+
+def _analyze_rows(analyzer: Analyzer, rows: list[dict]) -> list[Analysis | None]:
+    try:
+        return list(analyzer.analyze([_item(row) for row in rows]))
+    except NewsmonError:
+        raise
+    except Exception:
+        log.warning("analysis of a batch failed; retrying its %d articles one by one", len(rows), exc_info=True)
+    analyses: list[Analysis | None] = []
+    for row in rows:
+        try:
+            analyses.extend(analyzer.analyze([_item(row)]))
+        except NewsmonError:
+            raise
+        except Exception as exc:
+            log.error("article %s: analysis failed: %s", row["id"], exc)
+            analyses.append(None)
+    return analyses

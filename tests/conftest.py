@@ -26,3 +26,17 @@ def write_config(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The English pipeline (the real model plus the bundled watchlist), built once per test session.
+
+    ``pipeline.nlp`` caches pipelines per process, so every analysis later in the session reuses this
+    same object instead of loading the model again.
+    """
+    from newsmon.config import NlpSettings
+    from pipeline.nlp import get_pipeline
+    from pipeline.watchlist import load_watchlist
+
+    return get_pipeline("en", NlpSettings(), load_watchlist())

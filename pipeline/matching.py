@@ -1,0 +1,196 @@
+"""Decide whether an article matches a watch, how strongly (0..1), and which sentences show why.
+
+Plain Python over the mentions the NLP found: a watch names groups that must co-occur; the closer they
+are (same sentence > same paragraph or neighbouring sentences > same article) the higher the score,
+which the title, context terms, distinct entities and repeated ties raise and off-topic cues lower.
+Sentences that are long lists (UN roll-calls, currency tables, sanctions lists naming many countries)
+tie nothing, so two countries among dozens never make a story. The evidence is one to three sentences
+with the terms that tie the groups together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.watchlist import Watch
+
+EVIDENCE_CHARS = 320
+_LIST_SEPARATORS = re.compile(r"[,;،؛|]")
+
+
+@dataclass
+class Mention:
+    """An entity found in an article. Offsets point into the title for paragraph 0, else into the text."""
+
+    text: str
+    label: str
+    key: str
+    start: int
+    end: int
+    sentence: int
+    paragraph: int
+    canonical: str | None = None
+    group: str | None = None
+    type: str | None = None
+
+    @property
+    def on_watchlist(self) -> bool:
+        return self.canonical is not None
+
+
+@dataclass
+class Sentence:
+    index: int
+    paragraph: int
+    start: int
+    text: str
+
+    @property
+    def items(self) -> int:
+        """How many list items the sentence has (separators + 1): a roll-call has dozens."""
+        return len(_LIST_SEPARATORS.findall(self.text)) + 1
+
+
+@dataclass
+class WatchResult:
+    watch: str
+    score: float
+    matched: bool
+    proximity: str | None
+    evidence: list[dict] = field(default_factory=list)
+    found: dict[str, list[str]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    parts: list[tuple[str, float]] = field(default_factory=list)
+    list_sentences: int = 0
+
+
+def evaluate(watch: Watch, mentions: list[Mention], sentences: list[Sentence]) -> WatchResult:
+    """Score ``watch`` against one article's mentions and sentences."""
+    places: dict[int, set[str]] = defaultdict(set)
+    for m in mentions:
+        if m.label == "GPE":
+            places[m.sentence].add(m.key)
+    listed = {
+        s.index for s in sentences if s.items > watch.max_list_items or len(places[s.index]) > watch.max_places
+    }
+    usable = [m for m in mentions if m.group and m.sentence not in listed]
+    required = [m for m in usable if m.group in watch.groups]
+    context = [m for m in usable if m.group in watch.context]
+    negative = [m for m in mentions if m.group in watch.negative]
+    need = set(watch.groups)
+    found: dict[str, list[str]] = {g: [] for g in watch.groups}
+    for m in required:
+        if m.canonical not in found[m.group]:
+            found[m.group].append(m.canonical)
+    missing = [g for g in watch.groups if not found[g]]
+    skipped = len({m.sentence for m in mentions if m.group in need and m.sentence in listed})
+    if missing:
+        return WatchResult(watch.name, 0.0, False, None, found=found, missing=missing, list_sentences=skipped)
+
+    by_sentence: dict[int, set[str]] = defaultdict(set)
+    by_paragraph: dict[int, set[str]] = defaultdict(set)
+    for m in required:
+        by_sentence[m.sentence].add(m.group)
+        by_paragraph[m.paragraph].add(m.group)
+    ties = sorted(s for s, groups in by_sentence.items() if groups >= need)
+    paragraphs = sorted(p for p, groups in by_paragraph.items() if groups >= need)
+    neighbours = [s for s in by_sentence if by_sentence[s] | by_sentence.get(s + 1, set()) >= need]
+    proximity = "sentence" if ties else "paragraph" if paragraphs or neighbours else "article"
+
+    w = watch.weights
+    parts = [(f"same {proximity}", getattr(w, proximity))]
+    in_title = {m.group for m in required if m.paragraph == 0}
+    if in_title:
+        parts.append((f"title names {', '.join(sorted(in_title))}", w.title * len(in_title) / len(need)))
+    context_keys = _distinct(context)
+    if context_keys:
+        names = ", ".join(context_keys.values())
+        parts.append((f"context: {names}", min(w.context_max, w.context * len(context_keys))))
+    extra = len(_distinct(required)) - len(need)
+    if extra > 0:
+        parts.append((f"{extra} more watch entities", min(w.entities_max, w.entities * extra)))
+    if len(ties) > 1:
+        parts.append((f"{len(ties)} sentences tie the groups", min(w.support_max, w.support * (len(ties) - 1))))
+    negative_keys = _distinct(negative)
+    if negative_keys:
+        cues = ", ".join(negative_keys.values())
+        parts.append((f"off-topic cues: {cues}", -min(w.negative_max, w.negative * len(negative_keys))))
+    score = round(max(0.0, min(1.0, sum(value for _, value in parts))), 3)
+    sentence_by_index = {s.index: s for s in sentences}
+    evidence = _evidence(proximity, ties, paragraphs, neighbours, required, context, sentence_by_index, watch.groups)
+    return WatchResult(
+        watch.name, score, score >= watch.threshold, proximity, evidence, found, [], parts, skipped
+    )
+
+
+def _distinct(mentions: list[Mention]) -> dict[str, str]:
+    """Entity key -> canonical name, in order of first mention."""
+    keys: dict[str, str] = {}
+    for m in mentions:
+        keys.setdefault(m.key, m.canonical or m.text)
+    return keys
+
+
+def _evidence(
+    proximity: str,
+    ties: list[int],
+    paragraphs: list[int],
+    neighbours: list[int],
+    required: list[Mention],
+    context: list[Mention],
+    sentences: dict[int, Sentence],
+    groups: list[str],
+) -> list[dict]:
+    terms_by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for m in sorted(required + context, key=lambda m: (m.paragraph, m.start)):
+        terms_by_sentence[m.sentence].append(m)
+
+    def richness(index: int) -> int:
+        return len({m.key for m in terms_by_sentence[index]})
+
+    if proximity == "sentence":
+        chosen, texts = [], set()
+        for i in sorted(ties, key=lambda i: (-richness(i), i)):
+            if sentences[i].text.strip() not in texts and len(chosen) < 3:
+                chosen.append(i)
+                texts.add(sentences[i].text.strip())
+    else:
+        if proximity == "article":
+            pool = required
+        elif paragraphs:
+            pool = [m for m in required if m.paragraph == _best(paragraphs, required)]
+        else:
+            pool = [m for m in required if m.sentence in (neighbours[0], neighbours[0] + 1)]
+        chosen = []
+        for group in groups:
+            first = min((m.sentence for m in pool if m.group == group), default=None)
+            if first is not None and first not in chosen:
+                chosen.append(first)
+        chosen = chosen[:3]
+    return [_item(sentences[i], terms_by_sentence[i], proximity) for i in sorted(chosen)]
+
+
+def _best(paragraphs: list[int], required: list[Mention]) -> int:
+    return max(paragraphs, key=lambda p: (len({m.key for m in required if m.paragraph == p}), -p))
+
+
+def _item(sentence: Sentence, mentions: list[Mention], proximity: str) -> dict:
+    terms, seen = [], set()
+    for m in mentions:
+        if (m.text, m.canonical) not in seen:
+            seen.add((m.text, m.canonical))
+            terms.append({"text": m.text, "canonical": m.canonical, "group": m.group})
+    return {"sentence": _excerpt(sentence, mentions), "terms": terms, "proximity": proximity}
+
+
+def _excerpt(sentence: Sentence, mentions: list[Mention]) -> str:
+    """The sentence, or a window of it around its first term when it is very long."""
+    text = " ".join(sentence.text.split())
+    if len(text) <= EVIDENCE_CHARS:
+        return text
+    first = min((m.start - sentence.start for m in mentions), default=0)
+    begin = max(0, min(first - EVIDENCE_CHARS // 4, len(text) - EVIDENCE_CHARS))
+    window = text[begin : begin + EVIDENCE_CHARS]
+    return ("…" if begin else "") + window.strip() + ("…" if begin + EVIDENCE_CHARS < len(text) else "")

@@ -1,0 +1,111 @@
+"""Matching: an article matches a watch when its groups co-occur, scored by how close they are.
+
+Same sentence beats same paragraph beats same article; the title, context terms and more watch entities
+raise the score, off-topic cues lower it; sentences that are long lists tie nothing. The evidence is one
+to three sentences with the terms that tie the groups, and the explanation says why or why not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.analyze import analyze_text
+
+SEED = Path(__file__).parent / "seed_article.txt"
+
+
+def result(title: str, text: str, language: str = "en"):
+    (found,) = analyze_text(title, text, language).results
+    return found
+
+
+def test_the_seed_article_matches_strongly_with_evidence(nlp):
+    analysis = analyze_text(
+        "Lukashenko Could Face New U.S. Sanctions Over Cooperation with Libya", SEED.read_text(encoding="utf-8")
+    )
+    (match,) = analysis.matches_json()
+    assert match["watch"] == "belarus-libya" and match["score"] >= 0.7
+    assert 1 <= len(match["evidence"]) <= 3
+    for item in match["evidence"]:
+        assert set(item) == {"sentence", "terms", "proximity"} and item["proximity"] == "sentence"
+        assert {t["group"] for t in item["terms"]} >= {"belarus", "libya"}
+        assert all(t["text"] in item["sentence"] for t in item["terms"])
+    assert len({item["sentence"] for item in match["evidence"]}) == len(match["evidence"])
+
+
+def test_closer_mentions_score_higher(nlp):
+    sentence = result("", "Belarus sold spare parts to Libya.")
+    paragraph = result("", "Belarus sold spare parts abroad. The buyer was not named. It was Libya, officials say.")
+    neighbours = result("", "Belarus sold spare parts abroad.\nThe buyer was Libya.")
+    article = result("", "Belarus sold spare parts abroad.\nPrices rose.\nNobody commented.\nLibya was mentioned.")
+    assert (sentence.proximity, paragraph.proximity, neighbours.proximity, article.proximity) == (
+        "sentence", "paragraph", "paragraph", "article",
+    )
+    assert sentence.score > paragraph.score == neighbours.score > article.score
+
+
+def test_title_context_and_more_entities_raise_the_score(nlp):
+    plain = result("", "Belarus and Libya talked.").score
+    assert result("Belarus and Libya", "Belarus and Libya talked.").score > plain
+    assert result("", "Belarus and Libya talked about arms and sanctions.").score > plain
+    assert result("", "Belarus and Libya talked; Lukashenko called Haftar.").score > plain
+
+
+def test_off_topic_cues_lower_the_score_below_the_threshold(nlp):
+    fixture = result(
+        "Belarus to face Libya in friendly",
+        "Belarus will play Libya in a friendly match at the national stadium. "
+        "The national team coach named 24 players.",
+    )
+    assert fixture.proximity == "sentence" and not fixture.matched
+    assert any("off-topic" in reason and value < 0 for reason, value in fixture.parts)
+
+
+def test_a_long_list_of_countries_ties_nothing(nlp):
+    vote = result(
+        "",
+        "Voting against were Belarus, Burundi, China, Cuba, Eritrea, Iran, Libya, Mali, Nicaragua, Russia and Syria.",
+    )
+    assert not vote.matched and vote.missing == ["belarus", "libya"] and vote.list_sentences == 1
+    sanctions = result("", "The EU renewed sanctions on Belarus, Iran, Libya, Russia, Syria and Venezuela.")
+    assert not sanctions.matched
+
+
+def test_both_groups_are_required(nlp):
+    russia_only = result("Haftar in Moscow", "Khalifa Haftar met Russian officials in Moscow to discuss MiG-29 jets.")
+    assert not russia_only.matched and russia_only.missing == ["belarus"]
+    assert russia_only.found["libya"] == ["Khalifa Haftar"]
+
+
+def test_the_explanation_says_which_entities_and_why(nlp):
+    text = "Lukashenko received Khalifa Haftar in Minsk to discuss MiG-29 repairs."
+    matched = analyze_text("Haftar in Minsk", text).explain()
+    assert "Watch belarus-libya: MATCH" in matched
+    assert "libya: Khalifa Haftar (Haftar, Khalifa Haftar)" in matched
+    assert "+0.55  same sentence" in matched and "[sentence]" in matched
+    missed = analyze_text("", "Khalifa Haftar met Russian officials in Moscow.").explain()
+    assert "Watch belarus-libya: no match: no belarus mention (found libya: Khalifa Haftar)." in missed
+    assert "Moscow (GPE)" in missed
+
+
+def test_inspect_style_json_has_entities_and_matches(nlp):
+    data = analyze_text("Haftar in Minsk", "Lukashenko received Khalifa Haftar in Minsk.").to_dict()
+    assert {"text": "Haftar", "label": "PERSON", "canonical": "Khalifa Haftar", "start": 0, "end": 6} == {
+        k: data["entities"][0][k] for k in ("text", "label", "canonical", "start", "end")
+    }
+    assert [m["watch"] for m in data["matches"]] == ["belarus-libya"]
+    assert analyze_text("", "Nothing to see here, just weather in Oslo.", "en").to_dict()["matches"] == []
+
+
+@pytest.mark.parametrize(
+    "language, title, text",
+    [
+        ("ru", "Хафтар в Минске", "Лукашенко принял Хафтара в Минске и обсудил поставки оружия в Ливию."),
+        ("ar", "حفتر في مينسك", "استقبل لوكاشينكو خليفة حفتر في مينسك لبحث التعاون العسكري مع ليبيا."),
+        ("be", "Хафтар у Мінску", "Лукашэнка сустрэўся з Хафтарам у Мінску."),
+    ],
+)
+def test_articles_without_a_model_still_match_by_their_aliases(nlp, language, title, text):
+    assert result(title, text, language).matched
