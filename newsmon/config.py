@@ -73,7 +73,7 @@ class NlpSettings:
 @dataclass
 class AlertSettings:
     to: list[str] = field(default_factory=list)
-    min_score: float = 0.7
+    min_score: float | None = None
     webhook: str | None = None
 
 
@@ -242,7 +242,7 @@ def _check(config: Config, where: str) -> None:
         ZoneInfo(config.digest.timezone)
     except Exception:
         raise ConfigError(f"{where}: digest.timezone: unknown time zone {config.digest.timezone!r}") from None
-    if not 0 <= config.alerts.min_score <= 1:
+    if config.alerts.min_score is not None and not 0 <= config.alerts.min_score <= 1:
         raise ConfigError(f"{where}: alerts.min_score: expected a number from 0 to 1")
     for key in ("crawl_limit", "heartbeat", "silent_after", "missed_digest_grace", "jitter"):
         try:

@@ -1,4 +1,4 @@
-"""Immediate alerts: one message per new story at or above ``alerts.min_score``, delivered exactly once.
+"""Immediate alerts: one message per new story at or above its alert threshold, delivered exactly once.
 
 An alert row is created per (story, watch) the first time a strong match of that story is seen, and
 is never created again: the unique index on (story_id, watch) and the articles it covered see to that,
@@ -29,6 +29,7 @@ from pipeline.webhook import alert_body, post_json
 # A match older than this when first seen is news for the digest, not for an alert: it keeps a new
 # recipient list or a re-analysis of the archive from setting off a flood of stale alerts.
 FRESH_FOR = timedelta(days=2)
+DEFAULT_ALERT_THRESHOLD = 0.7  # for matches of a watch no longer in the watchlist
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +55,17 @@ def channels_configured(config: Config) -> bool:
     return bool(config.alerts.to or config.alerts.webhook)
 
 
+def alert_thresholds(config: Config) -> dict[str, float]:
+    """The score each watch alerts at: ``alerts.min_score`` when set, else the watch's own
+    ``alert_threshold`` from the watchlist, so a watchlist author can tune each watch."""
+    from pipeline.watchlist import load_watchlist
+
+    watches = load_watchlist(config.watchlist_path).watches
+    if config.alerts.min_score is not None:
+        return {watch.name: config.alerts.min_score for watch in watches}
+    return {watch.name: watch.alert_threshold for watch in watches}
+
+
 def queue_alerts(
     db: sqlite_utils.Database, config: Config, *, now: datetime | None = None, to_outbox: bool = False
 ) -> int:
@@ -73,11 +85,14 @@ def queue_alerts(
         covered |= {(a, alert["watch"]) for a in json.loads(alert["article_ids"] or "[]")}
     already = {m for alert in existing.values() for m in json.loads(alert["match_ids"] or "[]")}
     strong: dict[tuple[int, str], list[dict]] = {}
+    thresholds = alert_thresholds(config)
     for match in db.query(
-        "select id, article_id, watch, story_id, created_at from matches "
-        "where score >= ? and story_id is not null and created_at >= ? order by id",
-        [config.alerts.min_score, (fresh_since - timedelta(days=1)).date().isoformat()],
+        "select id, article_id, watch, score, story_id, created_at from matches "
+        "where story_id is not null and created_at >= ? order by id",
+        [(fresh_since - timedelta(days=1)).date().isoformat()],
     ):
+        if match["score"] < thresholds.get(match["watch"], DEFAULT_ALERT_THRESHOLD):
+            continue
         created = parse_time(match["created_at"])
         if match["id"] in already or (match["article_id"], match["watch"]) in covered:
             continue

@@ -180,3 +180,34 @@ def describe_sqlite_error(exc: sqlite3.Error) -> str:
     if "full" in text:
         return f"disk is full: {text}"
     return text
+
+
+@migrations()
+def m004_alert_channels(db: sqlite_utils.Database) -> None:
+    """When each channel delivered an alert (so a failed webhook is retried without mailing twice), and
+    which articles it covered (so a re-analysis that renumbers matches cannot alert them again)."""
+    db["alerts"].add_column("emailed_at", str)
+    db["alerts"].add_column("posted_at", str)
+    db["alerts"].add_column("article_ids", str)
+
+
+@migrations()
+def m005_crawl_memory(db: sqlite_utils.Database) -> None:
+    """Every URL that led to a stored article (feed link, redirect, rel=canonical) or to a page with no
+    article, so a re-crawl never fetches it again; and robots.txt bodies, cached for a day."""
+    db["seen_urls"].create({"url": str, "article_id": int, "seen_at": str}, pk="url")
+    db["seen_urls"].create_index(["article_id"])
+    db["http_cache"].add_column("body", str)
+
+
+@migrations()
+def m006_fts_on_text_only(db: sqlite_utils.Database) -> None:
+    """Re-index full text only when the title or text changes, not when analysis stamps ``analyzed_at``."""
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        'CREATE TRIGGER "articles_au" AFTER UPDATE OF "title", "text" ON "articles" BEGIN\n'
+        '  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") '
+        "VALUES('delete', old.rowid, old.\"title\", old.\"text\");\n"
+        '  INSERT INTO "articles_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");\n'
+        "END"
+    )
