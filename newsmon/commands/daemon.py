@@ -1,1 +1,38 @@
-"""Placeholder: filled in by its issue."""
+"""``newsmon run`` (the scheduled daemon) and ``newsmon status`` (how it is doing)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from newsmon.cli import AppContext, cli
+
+
+@cli.command()
+@click.pass_obj
+def run(app: AppContext) -> None:
+    """Keep monitoring: crawl each source on its schedule, analyse, alert, and mail the daily digest.
+
+    Runs until SIGTERM or Ctrl-C. One daemon per database: a second one exits at once.
+    """
+    from schedules.daemon import Daemon
+
+    Daemon(app.config, verbose=app.verbose).run()
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@click.pass_obj
+def status(app: AppContext, as_json: bool) -> None:
+    """Show whether the daemon runs, each source's last and next run, failing and silent sources,
+    pending alerts and the last digest sent."""
+    from schedules.history import utcnow
+    from schedules.status import collect, render
+
+    db = app.db()
+    try:
+        report = collect(app.config, db, utcnow())
+    finally:
+        db.close()
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else render(report))
