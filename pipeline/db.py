@@ -211,3 +211,12 @@ def m006_fts_on_text_only(db: sqlite_utils.Database) -> None:
         '  INSERT INTO "articles_fts" (rowid, "title", "text") VALUES (new.rowid, new."title", new."text");\n'
         "END"
     )
+
+
+@migrations()
+def m007_http_cache_per_source(db: sqlite_utils.Database) -> None:
+    """HTTP validators per source: two sources may read one page differently (a listing page with two
+    selectors), so one source's 304 must not hide the page from the other. Source '' is shared (the
+    robots.txt cache)."""
+    db["http_cache"].add_column("source", str, not_null_default="")
+    db["http_cache"].transform(pk=("url", "source"))

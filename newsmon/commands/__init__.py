@@ -8,4 +8,5 @@ from newsmon.commands import (  # noqa: F401
     demo,
     export,
     init,
+    inspect,
 )

@@ -1,0 +1,44 @@
+"""The item pipeline: hands each fetched page to ``pipeline`` for extraction and storage.
+
+This is the only place where Scrapy meets the plain-Python pipeline. A page that cannot be extracted
+is counted as an error of its source and never stops the crawl.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+
+from pipeline.extract import article_from_hints, extract_article
+from spiders.items import FetchedPage
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: FetchedPage) -> FetchedPage:
+        spider = self.crawler.spider
+        try:
+            if item.body is None:
+                article = article_from_hints(item.url, item.hints)
+            else:
+                article = extract_article(item.body, item.url, {**item.hints, "content_type": item.content_type})
+            if article is None:
+                spider.store.mark_seen(item.urls)
+            else:
+                spider.store.add(article, item.source, item.urls)
+        except Exception as exc:  # one bad page must not stop the others
+            logger.debug("extraction failed for %s", item.url, exc_info=True)
+            spider.page_failed(item, f"extraction failed: {type(exc).__name__}: {exc}")
+        return item
+
+    def close_spider(self) -> None:
+        self.crawler.spider.store.flush()

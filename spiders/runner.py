@@ -1,0 +1,125 @@
+"""Run a set of sources once, all in one Scrapy ``CrawlerProcess``, one ``crawl_runs`` row per source.
+
+Each run is recorded as ``running`` (with the process id) before anything is fetched and settled when
+its spider closes, so a process killed half-way leaves rows the daemon can mark ``interrupted``. On
+SIGTERM or SIGINT every open run is settled as ``interrupted`` and the process exits at once (status
+128 + the signal number), without waiting for downloads in flight.
+Scrapy's reactor can start only once per process: call :func:`crawl_sources` at most once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable
+from functools import partial
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from twisted.python.failure import Failure
+
+from newsmon.config import Config, Source
+from pipeline.db import connect
+from pipeline.store import Store
+from spiders.base import RunReport, SourceSpider
+from spiders.feed import FeedSpider
+from spiders.gdelt import GdeltSpider
+from spiders.listing import ListingSpider
+from spiders.settings import scrapy_settings
+from spiders.sitemap import SitemapSpider
+
+SPIDERS: dict[str, type[SourceSpider]] = {
+    "feed": FeedSpider,
+    "sitemap": SitemapSpider,
+    "listing": ListingSpider,
+    "gdelt": GdeltSpider,
+}
+
+
+def crawl_sources(
+    config: Config,
+    sources: list[Source],
+    *,
+    on_start: Callable[[RunReport], None] | None = None,
+    on_finish: Callable[[RunReport], None] | None = None,
+    verbose: bool = False,
+) -> list[RunReport]:
+    """Crawl ``sources`` concurrently and return one report per source, in the given order."""
+    store = Store(connect(config.database_path))
+    if not verbose:
+        logging.disable(logging.WARNING)
+    try:
+        process = CrawlerProcess(settings=scrapy_settings(config.crawl))
+    finally:
+        logging.disable(logging.NOTSET)
+    for name in ("scrapy", "twisted", "py.warnings"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.CRITICAL)
+    reports, crawlers = [], []
+    for source in sources:
+        report = RunReport(source.name, store.start_run(source.name))
+        reports.append(report)
+        crawler = process.create_crawler(SPIDERS[source.type])
+        crawlers.append(crawler)
+        _watch(crawler, report, on_finish)
+        if on_start:
+            on_start(report)
+        deferred = process.crawl(crawler, source=source, store=store, crawl=config.crawl, report=report)
+        deferred.addErrback(partial(_could_not_start, store, report, on_finish))
+
+    def stop_now(signum: int) -> None:
+        """Record every open run as interrupted, then leave at once: Scrapy's own shutdown (even its
+        forced one) waits for downloads in flight, up to ``crawl.timeout`` each."""
+        for crawler, report in zip(crawlers, reports):
+            if crawler.spider is not None and report.status == "running":
+                crawler.spider.settle("shutdown")
+                if on_finish:
+                    on_finish(report)
+        store.flush()
+        store.db.close()
+        sys.stdout.flush()
+        sys.stderr.write("Interrupted: the open runs are recorded as interrupted.\n")
+        sys.stderr.flush()
+        os._exit(128 + signum)
+
+    def on_signal(signum, frame) -> None:
+        from twisted.internet import reactor
+
+        reactor.callFromThread(stop_now, signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        process.start(install_signal_handlers=False)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    store.flush()
+    store.db.close()
+    return reports
+
+
+def _watch(crawler: Crawler, report: RunReport, on_finish: Callable[[RunReport], None] | None) -> None:
+    """Route callback exceptions to the spider's report; record and announce the run when it closes."""
+
+    def spider_error(failure: Failure, response) -> None:
+        crawler.spider.spider_error(failure, response)
+
+    def spider_closed(reason: str) -> None:
+        crawler.spider.settle(reason)
+        if on_finish:
+            on_finish(report)
+
+    crawler.signals.connect(spider_error, signal=signals.spider_error, weak=False)
+    crawler.signals.connect(spider_closed, signal=signals.spider_closed, weak=False)
+
+
+def _could_not_start(store: Store, report: RunReport, on_finish, failure: Failure) -> None:
+    """A spider that failed before or while closing: record the run as failed with the reason."""
+    if report.status != "running":
+        return
+    report.error(f"{type(failure.value).__name__}: {failure.value}")
+    report.status = "failed"
+    store.finish_run(report.run_id, status="failed", pages=report.pages, new_articles=0, errors=report.errors)
+    if on_finish:
+        on_finish(report)
