@@ -22,6 +22,7 @@ DEFAULT_CONFIG_NAME = "newsmon.toml"
 SOURCE_TYPES = ("feed", "sitemap", "listing", "gdelt")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+T = typing.TypeVar("T")
 
 
 def parse_duration(text: str) -> int:
@@ -251,16 +252,25 @@ def _check(config: Config, where: str) -> None:
             raise ConfigError(f"{where}: daemon.{key}: {exc}") from None
 
 
-def parse_config(text: str, path: Path) -> Config:
-    """Validate TOML text as if it were the file at ``path``."""
+def parse_strict(text: str, where: Path, cls: type[T], **extra: Any) -> T:
+    """TOML text read into the dataclass ``cls``, refusing unknown keys and wrong types.
+
+    Shared by the config and watchlist files, so both report mistakes the same way: one line that
+    names the file and the key.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+        raise ConfigError(f"{where}: TOML syntax error: {exc}") from None
     try:
-        config = _build(Config, data, "", path=path)
+        return _build(cls, data, "", **extra)
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate TOML text as if it were the file at ``path``."""
+    config = parse_strict(text, path, Config, path=path)
     _check(config, str(path))
     return config
 

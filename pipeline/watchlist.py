@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from newsmon.config import _build as build_strict
+from newsmon.config import parse_strict
 from newsmon.errors import ConfigError
 
 BUNDLED = "belarus_libya.toml"
@@ -136,14 +135,7 @@ def load_watchlist(path: str | Path | None = None) -> Watchlist:
 
 def parse_watchlist(text: str, path: Path) -> Watchlist:
     """Validate watchlist TOML text as if it were the file at ``path``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
-    try:
-        watchlist = build_strict(_WatchlistFile, data, "")
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+    watchlist = parse_strict(text, path, _WatchlistFile)
     result = Watchlist(
         path=path,
         name=watchlist.name,
