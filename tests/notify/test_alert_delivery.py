@@ -15,6 +15,7 @@ from safe_html_check import assert_safe_html, visible_text
 from newsmon.cli import cli
 from pipeline.alerts import send_pending_alerts, write_pending_alerts
 from pipeline.db import connect
+from pipeline.watchlist import bundled_path
 
 ALERTED = ("wire", "vestnik", "sahel", "hostile", "yesterday")  # score >= 0.7; "unvote" scores 0.45
 
@@ -199,3 +200,14 @@ def test_alerts_can_be_written_to_the_outbox_instead_and_stay_pending(db, seed, 
     paths = write_pending_alerts(db, config, tmp_path / "outbox")
     assert len(paths) == 5 and all(p.name.startswith("alert-") and p.suffix == ".eml" for p in paths)
     assert db["alerts"].count_where("sent_at is null") == 5
+
+
+def test_without_min_score_each_watch_alerts_at_its_own_threshold(db, seed, smtp_server, make_config, tmp_path):
+    seed(db, datetime.now(timezone.utc))
+    _, config = make_config(smtp_server.port)
+    strict = tmp_path / "strict.toml"
+    strict.write_text(bundled_path().read_text(encoding="utf-8").replace("alert_threshold = 0.7", "alert_threshold = 0.8"))
+    config.alerts.min_score = None
+    config.watchlist = str(strict)
+    result = send_pending_alerts(db, config)
+    assert result.sent == 2  # the wire story (0.91, with its two copies) and vestnik (0.84); not sahel (0.79)
