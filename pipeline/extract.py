@@ -25,6 +25,7 @@ from trafilatura.utils import detect_encoding
 from w3lib.encoding import html_to_unicode
 from w3lib.html import remove_tags, replace_entities
 
+from pipeline.language import detect_language
 from pipeline.urls import canonical_url, is_http_url
 
 ARTICLE_TYPES = {
@@ -55,9 +56,7 @@ DATE_META = (
     "dcterms.created",
 )
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/)\s+")
-MIN_LANGUAGE_CHARS = 200
 MIN_UNTITLED_TEXT = 100
-LANGUAGE_SAMPLE_CHARS = 1500
 # Measured on the extraction benchmark (bench/extraction.py): trafilatura's fast mode with recall
 # favoured scores a higher F1 than its defaults and runs about twice as fast; comments are not article.
 BODY_OPTIONS = {"fast": True, "favor_recall": True, "include_comments": False, "include_tables": True}
@@ -122,7 +121,7 @@ def extract_article(html: bytes | str, url: str, hints: dict | None = None) -> A
         author=first(meta.get("author"), hints.get("author")),
         site_name=site_name,
         published=published,
-        language=detect_language(text, first(meta.get("language"), hints.get("language"))),
+        language=detect_language(text, declared=first(meta.get("language"), hints.get("language"))),
         html=page,
     )
 
@@ -151,7 +150,7 @@ def article_from_hints(url: str, hints: dict, html: str = "") -> Article | None:
         author=hints.get("author"),
         site_name=hints.get("site_name"),
         published=iso_datetime(hints.get("published")),
-        language=detect_language(f"{title or ''}\n{text}", hints.get("language")),
+        language=detect_language(f"{title or ''}\n{text}", declared=hints.get("language")),
         html=html,
     )
 
@@ -348,18 +347,6 @@ def _parse_datetime(text: str) -> datetime | None:
             return date_parser.parse(text)
         except (ValueError, OverflowError):
             return None
-
-
-def detect_language(text: str, declared: str | None = None) -> str | None:
-    """ISO 639-1 code of the text; the declared language instead when the text is too short to tell."""
-    if declared and len(text) < MIN_LANGUAGE_CHARS:
-        return re.split(r"[-_]", declared.strip())[0].lower()
-    if not text.strip():
-        return None
-    import py3langid
-
-    code, _ = py3langid.classify(text[:LANGUAGE_SAMPLE_CHARS])
-    return code
 
 
 def clean_text(text: str) -> str:

@@ -24,6 +24,7 @@ from spacy.language import Language
 
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
+from pipeline import language
 from pipeline.matching import Mention, Sentence
 from pipeline.watchlist import Entity, Watchlist
 
@@ -230,22 +231,8 @@ def _arabic_body(word: str) -> str:
 
 
 def detect_language(text: str, fallback: str = "en") -> str:
-    """The ISO 639-1 code of ``text`` by py3langid; ``fallback`` for text too short to tell."""
-    sample = text[:2000]
-    if sum(c.isalpha() for c in sample) < 20:
-        return fallback
-    return _identifier().classify(sample)[0]
-
-
-@functools.lru_cache(maxsize=1)
-def _identifier():
-    """A py3langid identifier of our own, restricted to living languages with two-letter codes (news
-    never comes in Latin or Esperanto, and short texts full of names otherwise land on rare languages)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
-    identifier.set_languages([c for c in identifier.labels if len(c) == 2 and c not in ("la", "eo", "sa", "vo")])
-    return identifier
+    """The language of ``text``; ``fallback`` for text too short to tell."""
+    return language.detect_language(text, fallback=fallback) or fallback
 
 
 def split_units(title: str, text: str, max_chars: int) -> list[Unit]:

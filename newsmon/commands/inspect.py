@@ -56,7 +56,8 @@ def read_input(source: str, crawl: CrawlSettings) -> tuple[bytes | str, str, str
 
 def article_from_text(text: str, url: str):
     """A plain-text article: the first non-empty line is the title, the rest the body."""
-    from pipeline.extract import Article, detect_language
+    from pipeline.extract import Article
+    from pipeline.language import detect_language
 
     lines = text.strip().splitlines()
     title = lines[0].strip() if lines else None
