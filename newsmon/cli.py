@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 from functools import cached_property
 from pathlib import Path
 
 import click
 import sqlite_utils
+from click.exceptions import NoArgsIsHelpError
 
 from newsmon.config import DEFAULT_CONFIG_NAME, Config, load_config
 from newsmon.errors import NewsmonError
@@ -36,20 +38,58 @@ class AppContext:
         return connect(self.config.database_path, create=create)
 
 
+class OneLineUsageError(click.ClickException):
+    """A command-line mistake (unknown option, bad value, unknown command): one line, exit status 2."""
+
+    exit_code = 2
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    """Click's usage error without the usage block, naming where to find help."""
+    if isinstance(exc, NoArgsIsHelpError):
+        return exc  # a bare command: its help is the answer
+    where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+    return OneLineUsageError(" ".join(exc.format_message().split()) + where)
+
+
 class NewsmonGroup(click.Group):
-    """Turns expected errors into one line and an exit code, unless ``--verbose``."""
+    """Turns expected errors and command-line mistakes into one line and an exit code, unless ``--verbose``."""
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except NewsmonError as exc:
             if _verbose(ctx):
                 raise
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except sqlite3.OperationalError as exc:  # a write refused mid-command: locked, read-only, disk full
+            if _verbose(ctx):
+                raise
+            from pipeline.db import describe_sqlite_error
+
+            click.echo(f"Error: {_database(ctx)}{describe_sqlite_error(exc)}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+
+
+def _database(ctx: click.Context) -> str:
+    """``PATH: `` of the configured database, for an error about it (empty when there is no config)."""
+    obj = ctx.find_object(AppContext)
+    try:
+        return f"{obj.config.database_path}: " if obj else ""
+    except NewsmonError:
+        return ""
 
 
 def _verbose(ctx: click.Context) -> bool:

@@ -8,10 +8,12 @@ does not grow its string store), read entities, then score every watch.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -21,6 +23,7 @@ from newsmon.errors import ConfigError, NewsmonError
 from pipeline.matching import Mention, Sentence, WatchResult, evaluate
 from pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
 from pipeline.watchlist import Watchlist, load_watchlist
+from pipeline.workers import in_workers
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +148,8 @@ class Analyzer:
             nlp = get_pipeline(language, self.settings, self.watchlist)
             work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
             with nlp.memory_zone():
-                docs = nlp.pipe(
-                    work, as_tuples=True, batch_size=self.settings.batch_size, n_process=self.settings.processes
-                )
+                # one process here: ``analyze_pending`` spreads whole batches over worker processes
+                docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size)
                 for doc, (i, unit) in docs:
                     found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
                     sentences[i].extend(found_sentences)
@@ -197,6 +199,27 @@ def analyze_pending(
     result = AnalyzeResult()
     size = max(1, config.nlp.batch_size)
     pending = "1" if reanalyze_all else "analyzed_at is null"
+    if config.nlp.processes > 1:
+        _prepare_for_workers(db, pending, config.nlp, watchlist)
+    batches = _pending_batches(db, pending, size)
+    for rows, analyses in in_workers(functools.partial(_analyze_rows, analyzer), batches, config.nlp.processes):
+        result.matches += store.save(rows, analyses)
+        result.articles += len(rows)
+        result.failed += sum(1 for a in analyses if a is None)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _prepare_for_workers(db: sqlite_utils.Database, pending: str, settings: NlpSettings, watchlist: Watchlist) -> None:
+    """Build here what every worker process needs, so forked workers inherit it instead of each building
+    their own: the pipelines of the pending articles' stored languages (the French tokenizer alone takes
+    about 2 s to build) and the language identifier."""
+    detect_language("Load the language identifier once, before the workers start.")
+    for (language,) in db.execute(f"select distinct language from articles where {pending}").fetchall():
+        get_pipeline(re.split(r"[-_]", language or "en")[0].lower(), settings, watchlist)
+
+
+def _pending_batches(db: sqlite_utils.Database, pending: str, size: int) -> Iterator[list[dict]]:
     last_id = 0
     while True:
         rows = list(
@@ -206,14 +229,9 @@ def analyze_pending(
             )
         )
         if not rows:
-            break
+            return
         last_id = rows[-1]["id"]
-        analyses = _analyze_rows(analyzer, rows)
-        result.matches += store.save(rows, analyses)
-        result.articles += len(rows)
-        result.failed += sum(1 for a in analyses if a is None)
-    result.seconds = round(time.perf_counter() - started, 3)
-    return result
+        yield rows
 
 
 def _item(row: dict) -> Item:

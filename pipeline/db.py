@@ -7,15 +7,17 @@ migrations at the end; never edit one that has shipped.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from newsmon.errors import DatabaseError
+from newsmon.errors import ConfigError, DatabaseError
 
 BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_ENV = "NEWSMON_BUSY_TIMEOUT"
 migrations = Migrations("newsmon")
 
 
@@ -153,10 +155,11 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     path = Path(path)
     if not create and not path.exists():
         raise DatabaseError(f"{path}: database not found (run 'newsmon init' first)")
+    timeout_ms = busy_timeout_ms()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn = sqlite3.connect(str(path), timeout=timeout_ms / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
         db = sqlite_utils.Database(conn)
         if db.journal_mode != "wal":
             db.enable_wal()
@@ -170,11 +173,26 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     return db
 
 
+def busy_timeout_ms() -> int:
+    """How long a write waits for another writer to finish before giving up: ``NEWSMON_BUSY_TIMEOUT``
+    seconds when set (a slow disk, or a test that wants the error soon), else ``BUSY_TIMEOUT_MS``."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not value:
+        return BUSY_TIMEOUT_MS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(f"{BUSY_TIMEOUT_ENV}: expected seconds from 0 to 3600, got {value!r}")
+    return int(seconds * 1000)
+
+
 def describe_sqlite_error(exc: sqlite3.Error) -> str:
     """A user-facing reason for a SQLite failure (locked, read-only, full)."""
     text = str(exc)
     if "locked" in text or "busy" in text:
-        return f"database is locked by another writer (waited {BUSY_TIMEOUT_MS // 1000}s): {text}"
+        return f"database is locked by another writer (waited {busy_timeout_ms() / 1000:g}s): {text}"
     if "readonly" in text or "read-only" in text:
         return f"database is read-only: {text}"
     if "full" in text:

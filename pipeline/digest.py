@@ -338,10 +338,11 @@ def send_digest(db: sqlite_utils.Database, config: Config, date: date | None = N
     try:
         with SmtpSession(config.smtp) as smtp:
             smtp.send(msg)
+            # Recorded before QUIT, so a crash can fall between "accepted" and this record only briefly.
+            _record(db, digest, sent_at=_utc_iso(datetime.now(timezone.utc)), error=None)
     except DeliveryError as exc:
         _record(db, digest, error=str(exc))
         raise
-    _record(db, digest, sent_at=_utc_iso(datetime.now(timezone.utc)), error=None)
     log.info("digest for %s sent to %s (%d stories)", day, ", ".join(config.digest.to), count)
     return DigestResult(
         day, "sent", f"digest for {day} sent to {', '.join(config.digest.to)} ({count} stories)", stories=count

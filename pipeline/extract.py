@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
+from charset_normalizer import from_bytes
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_sitename, extract_title
-from trafilatura.utils import detect_encoding
 from w3lib.encoding import html_to_unicode
 from w3lib.html import remove_tags, replace_entities
 
@@ -60,6 +60,11 @@ MIN_UNTITLED_TEXT = 100
 # Measured on the extraction benchmark (bench/extraction.py): trafilatura's fast mode with recall
 # favoured scores a higher F1 than its defaults and runs about twice as fast; comments are not article.
 BODY_OPTIONS = {"fast": True, "favor_recall": True, "include_comments": False, "include_tables": True}
+# Never text: C0/C1 controls (tab and newline aside), and the bidi embeddings, overrides and isolates
+# that make a headline display differently from what it says. Plain direction marks (LRM, RLM) stay.
+NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TITLE_MAX = 1000
+FIELD_MAX = 300
 
 
 @dataclass
@@ -76,6 +81,14 @@ class Article:
     published: str | None
     language: str | None
     html: str
+
+    def __post_init__(self) -> None:
+        """Whatever a page held, what is stored is text: no control characters, bounded short fields."""
+        self.title = scrub(self.title, TITLE_MAX)
+        self.text = scrub(self.text) or ""
+        self.summary = scrub(self.summary)
+        self.author = scrub(self.author, FIELD_MAX)
+        self.site_name = scrub(self.site_name, FIELD_MAX)
 
     def as_dict(self, *, with_html: bool = False) -> dict[str, Any]:
         data = asdict(self)
@@ -167,8 +180,20 @@ def decode_html(html: bytes | str, content_type: str | None = None) -> str:
 
 
 def _guess_encoding(body: bytes) -> str:
-    guesses = detect_encoding(body)
-    return guesses[0] if guesses else "utf-8"
+    """UTF-8 when the bytes are UTF-8; else charset_normalizer's best guess, except that a tie between
+    single-byte code pages (French read as Central European gives ``ŕ`` for ``à``, just as
+    plausibly) goes to windows-1252, the web's default for pages without a charset."""
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    results = from_bytes(body if len(body) < 10_000 else body[:5000] + body[-5000:])
+    best = results.best()
+    if best is None:
+        return "cp1252"
+    tied = {r.encoding for r in results if (r.chaos, r.coherence) == (best.chaos, best.coherence)}
+    return "cp1252" if "cp1252" in tied else best.encoding
 
 
 def structured_metadata(tree: HtmlElement) -> dict[str, str]:
@@ -354,6 +379,16 @@ def clean_text(text: str) -> str:
     if "<" in text or "&" in text:
         text = replace_entities(remove_tags(re.sub(r"<(br|/p|/div|/li)\b[^>]*>", "\n", text, flags=re.I)))
     return re.sub(r"[^\S\n]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
+
+
+def scrub(value: str | None, limit: int | None = None) -> str | None:
+    """``value`` without ``NOT_TEXT`` characters, cut at ``limit`` characters; None stays None."""
+    if value is None:
+        return None
+    text = NOT_TEXT.sub("", value)
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
 
 
 def first(*values: Any) -> Any:

@@ -32,6 +32,15 @@ def clean(value: object, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def clean_lines(value: object, limit: int = 1000) -> str:
+    """Several lines of scraped text for a terminal: each line as ``clean`` makes it, indentation kept."""
+    lines = []
+    for line in str(value or "").splitlines():
+        indent = line[: len(line) - len(line.lstrip(" "))]
+        lines.append(indent + clean(line, limit) if line.strip() else "")
+    return "\n".join(lines)
+
+
 def safe_url(value: object) -> str | None:
     """The URL if it is an absolute http(s) link without whitespace or controls; otherwise None."""
     if not isinstance(value, str):

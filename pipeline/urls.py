@@ -23,14 +23,20 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 def canonical_url(url: str, base: str | None = None) -> str:
     """The canonical spelling of ``url`` (made absolute against ``base`` first when given)."""
     url = url.strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a malformed host or port: not a URL anyone can fetch, left as written
+        return url
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return url
     host = parts.hostname.rstrip(".")
-    if parts.port and parts.port != DEFAULT_PORTS[parts.scheme]:
-        host = f"{host}:{parts.port}"
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    if port and port != DEFAULT_PORTS[parts.scheme]:
+        host = f"{host}:{port}"
     query = parts.query
     if query:
         keep = [pair.split("=", 1)[0] for pair in query.split("&") if pair]
@@ -42,5 +48,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 def is_http_url(url: str) -> bool:
     """Whether ``url`` is an absolute http(s) URL worth requesting."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)

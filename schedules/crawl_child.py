@@ -27,6 +27,8 @@ from schedules.history import iso, utcnow
 
 log = logging.getLogger("newsmon.daemon")
 
+PARENT_ENV = "NEWSMON_PARENT_PID"
+"""Tells a crawl child who its daemon is; ``spiders.runner`` stops the crawl once that process is gone."""
 STOP_STEPS = ((signal.SIGTERM, 2.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, None))
 """How a child is stopped: Scrapy stops gracefully on a first SIGTERM but waits for downloads in
 flight (a hung one for as long as ``crawl.timeout``); a second SIGTERM forces it; SIGKILL is last."""
@@ -92,6 +94,7 @@ class CrawlChildren:
                 text=True,
                 errors="replace",
                 start_new_session=True,
+                env={**os.environ, PARENT_ENV: str(os.getpid())},
             )
             self._running[child.pid] = child
         timed_out = False

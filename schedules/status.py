@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from newsmon.config import Config, Source, parse_duration
+from pipeline.render import clean
 from schedules import history
 from schedules.jobs import digest_trigger, due_time, latest_slot, missed_slot, slot_date, zone
 from schedules.lock import lock_path, running_daemon
@@ -105,7 +106,7 @@ def render(report: dict[str, Any]) -> str:
     for source in report["sources"]:
         run = source["last_run"]
         if source["failing"] and run:
-            reason = (run["errors"] or "no reason recorded").splitlines()[0]
+            reason = clean((run["errors"] or "no reason recorded").splitlines()[0], 300)
             lines.append(f"failing: {source['name']}: {reason}")
         if source["silent"]:
             fresh = source["last_new_article_at"]

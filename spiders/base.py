@@ -18,6 +18,7 @@ from scrapy.exceptions import (
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    ResponseDataLossError,
 )
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -25,11 +26,16 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.python.failure import Failure
 
 from newsmon.config import CrawlSettings, Source
+from pipeline.db import describe_sqlite_error
+from pipeline.render import clean
 from pipeline.store import Store
 from pipeline.urls import canonical_url, is_http_url
 from spiders.items import FetchedPage
+from spiders.safety import RefusedRequest
 
 MAX_ERRORS_KEPT = 20
+MAX_ERROR_CHARS = 500
+EMPTY_PAGE = "empty response (HTTP 200 with no content)"
 
 
 @dataclass
@@ -47,8 +53,9 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> None:
+        """Keep a reason, as one bounded line: it may quote a stranger's URL or markup."""
         if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(message)
+            self.errors.append(clean(message, MAX_ERROR_CHARS))
         elif len(self.errors) == MAX_ERRORS_KEPT:
             self.errors.append("(more errors not shown)")
 
@@ -115,6 +122,9 @@ class SourceSpider(scrapy.Spider):
             url,
             callback=self._article_response,
             errback=self._article_failed,
+            # the store already deduplicates; Scrapy's filter would silently drop a redirect that
+            # loops or lands on a URL requested before, so that no failure would be recorded
+            dont_filter=True,
             meta={"hints": hints, "parent": parent, "link_url": url},
         )
 
@@ -136,6 +146,8 @@ class SourceSpider(scrapy.Spider):
         if "validators" in response.meta:
             self.validators[url] = response.meta["validators"]
         try:
+            if not response.body.strip():
+                raise EntryError(EMPTY_PAGE)
             yield from self.parse_entry(response)
         except EntryError as exc:
             self.report.entry_failures += 1
@@ -146,6 +158,12 @@ class SourceSpider(scrapy.Spider):
         self.report.pages += 1
         link = response.meta["link_url"]
         urls = [link, *response.meta.get("redirect_urls", []), response.url]
+        if not response.body.strip():
+            self.store.release(link)
+            self.report.article_failures += 1
+            self.report.error(f"{response.url}: {EMPTY_PAGE}")
+            self.mark_incomplete(response.meta["parent"])
+            return
         if not isinstance(response, TextResponse):
             self.store.mark_seen(urls)
             return
@@ -169,11 +187,11 @@ class SourceSpider(scrapy.Spider):
         request = failure.request
         link = request.meta["link_url"]
         self.store.release(link)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        if is_robots_refusal(failure):
             return
         self.report.article_failures += 1
         self.report.error(f"{link}: {describe_failure(failure)}")
-        if is_too_large(failure):
+        if is_too_large(failure) or failure.check(RefusedRequest):
             self.store.mark_seen([link])
         else:
             self.mark_incomplete(request.meta["parent"])
@@ -202,19 +220,21 @@ class SourceSpider(scrapy.Spider):
             self.incomplete.update(self.validators)
         try:
             self.store.flush()
+            self.store.save_validators(
+                self.source.name, {u: v for u, v in self.validators.items() if u not in self.incomplete}
+            )
         except sqlite3.Error as exc:
             report.article_failures += 1
-            report.error(f"could not store articles: {exc}")
-            self.incomplete.update(self.validators)
-        self.store.save_validators(
-            self.source.name, {u: v for u, v in self.validators.items() if u not in self.incomplete}
-        )
+            report.error(f"could not store articles: {describe_sqlite_error(exc)}")
         report.new_articles = self.store.new_articles.get(self.source.name, 0)
         report.status = report.final_status(reason)
-        self.store.finish_run(
-            report.run_id, status=report.status, pages=report.pages, new_articles=report.new_articles,
-            errors=report.errors,
-        )
+        try:
+            self.store.finish_run(
+                report.run_id, status=report.status, pages=report.pages, new_articles=report.new_articles,
+                errors=report.errors,
+            )
+        except sqlite3.Error as exc:  # the row stays 'running'; the daemon later marks it interrupted
+            report.error(f"could not record this run: {describe_sqlite_error(exc)}")
 
     def spider_error(self, failure: Failure, response: Response) -> None:
         """An exception in a callback: the page (or the whole entry page) counts as failed."""
@@ -234,8 +254,18 @@ class EntryError(Exception):
 
 
 def is_too_large(failure: Failure) -> bool:
-    """A page over ``crawl.max_page_mb``: it will be as large next time, so it is not retried."""
-    return bool(failure.check(DownloadCancelledError)) and "max size" in str(failure.value)
+    """A page over ``crawl.max_page_mb`` as sent or once decompressed (a gzip bomb): it will be as
+    large next time, so it is not retried."""
+    if failure.check(DownloadCancelledError):  # a page sent without a length is cut at the limit, silently
+        return "max size" in str(failure.value) or not str(failure.value)
+    return bool(failure.check(IgnoreRequest)) and "DOWNLOAD_MAXSIZE" in str(failure.value)
+
+
+def is_robots_refusal(failure: Failure) -> bool:
+    """A link robots.txt forbids: the site's wish, not a failure worth reporting."""
+    if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        return False
+    return "robots" in str(failure.value).lower()
 
 
 def describe_failure(failure: Failure) -> str:
@@ -251,6 +281,12 @@ def describe_failure(failure: Failure) -> str:
         return "connection refused"
     if is_too_large(failure):
         return "larger than crawl.max_page_mb"
+    if failure.check(ResponseDataLossError):
+        return "the connection closed before the whole page arrived"
+    if failure.check(RefusedRequest):
+        return str(failure.value)
+    if failure.check(IgnoreRequest) and "max redirections" in str(failure.value):
+        return "too many redirects (a redirect loop?)"
     if failure.check(IgnoreRequest):
         text = str(failure.value) or "request ignored"
         return "forbidden by robots.txt" if "robots" in text.lower() else text

@@ -1,8 +1,8 @@
 """RSS 0.9x/1.0/2.0 and Atom feeds: follow each entry's link to the article page.
 
 feedparser reads malformed feeds as far as it can; a feed is refused only when it yields no entries at
-all. Google News entries link to news.google.com: their publisher URL is decoded where the link holds
-one, and otherwise the entry is kept from the feed's own title and summary (see ``googlenews``).
+all, or none with a link. Google News entries link to news.google.com: their publisher URL is decoded
+where the link holds one, and otherwise the entry is kept from the feed's own title and summary (see ``googlenews``).
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ class FeedSpider(SourceSpider):
                 raise EntryError("not a feed (no RSS or Atom found)")
             return
         site_name = feed.feed.get("title")
-        for entry in feed.entries:
-            link = _entry_link(entry, response.url)
+        links = [_entry_link(entry, response.url) for entry in feed.entries]
+        if not any(links):
+            raise EntryError(f"none of the feed's {len(links)} entries has a link to follow")
+        for entry, link in zip(feed.entries, links):
             if not link:
                 continue
             hints = {

@@ -7,9 +7,11 @@ is counted as an error of its source and never stops the crawl.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from scrapy.crawler import Crawler
 
+from pipeline.db import describe_sqlite_error
 from pipeline.extract import article_from_hints, extract_article
 from spiders.items import FetchedPage
 
@@ -35,6 +37,8 @@ class StorePipeline:
                 spider.store.mark_seen(item.urls)
             else:
                 spider.store.add(article, item.source, item.urls)
+        except sqlite3.Error as exc:  # queued again: the next write retries it
+            spider.page_failed(item, f"could not store yet: {describe_sqlite_error(exc)}")
         except Exception as exc:  # one bad page must not stop the others
             logger.debug("extraction failed for %s", item.url, exc_info=True)
             spider.page_failed(item, f"extraction failed: {type(exc).__name__}: {exc}")

@@ -4,6 +4,8 @@ Each run is recorded as ``running`` (with the process id) before anything is fet
 its spider closes, so a process killed half-way leaves rows the daemon can mark ``interrupted``. On
 SIGTERM or SIGINT every open run is settled as ``interrupted`` and the process exits at once (status
 128 + the signal number), without waiting for downloads in flight.
+A crawl started by the daemon (``NEWSMON_PARENT_PID`` in its environment) stops the same way as
+soon as that parent is gone, even one killed with SIGKILL, so no crawl outlives its daemon unsupervised.
 Scrapy's reactor can start only once per process: call :func:`crawl_sources` at most once.
 """
 
@@ -30,6 +32,7 @@ from spiders.listing import ListingSpider
 from spiders.settings import scrapy_settings
 from spiders.sitemap import SitemapSpider
 
+PARENT_ENV = "NEWSMON_PARENT_PID"
 SPIDERS: dict[str, type[SourceSpider]] = {
     "feed": FeedSpider,
     "sitemap": SitemapSpider,
@@ -89,6 +92,7 @@ def crawl_sources(
         reactor.callFromThread(stop_now, signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    _stop_with_parent(stop_now)
     try:
         process.start(install_signal_handlers=False)
     finally:
@@ -97,6 +101,20 @@ def crawl_sources(
     store.flush()
     store.db.close()
     return reports
+
+
+def _stop_with_parent(stop_now: Callable[[int], None]) -> None:
+    """When started by the daemon, stop (runs recorded as interrupted) once the daemon has died."""
+    parent = os.environ.get(PARENT_ENV, "")
+    if not parent.isdigit():
+        return
+    from twisted.internet import task
+
+    def check() -> None:
+        if os.getppid() != int(parent):
+            stop_now(signal.SIGHUP)
+
+    task.LoopingCall(check).start(1.0, now=True)
 
 
 def _watch(crawler: Crawler, report: RunReport, on_finish: Callable[[RunReport], None] | None) -> None:

@@ -32,7 +32,9 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "TELNETCONSOLE_ENABLED": False,
         "LOG_INSTALL_ROOT_HANDLER": False,
         "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
+        "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},  # http(s) only
         "DOWNLOADER_MIDDLEWARES": {
+            "spiders.safety.SafeTargetMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "spiders.middlewares.CachedRobotsTxtMiddleware": 100,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -54,6 +54,8 @@ class SitemapSpider(SourceSpider):
                 body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
             except OSError as exc:
                 raise EntryError(f"cannot unpack gzipped sitemap: {exc}") from None
+            except ValueError:  # Scrapy's size guard: a gzip bomb stops at the limit, not in memory
+                raise EntryError("gzipped sitemap larger than crawl.max_page_mb once unpacked") from None
         kind, entries = read_sitemap(body)
         if kind not in ("urlset", "sitemapindex"):
             raise EntryError(f"not a sitemap (root element <{kind}>)")

@@ -1,1 +1,182 @@
-"""Placeholder: filled in by its issue."""
+"""``newsmon crawl``, ``newsmon sources`` and ``newsmon search``: collect articles and look at them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import sys
+import time
+
+import click
+
+from newsmon.cli import AppContext, cli
+from newsmon.config import Config, Source
+from newsmon.errors import ConfigError, NewsmonError
+
+
+def select_sources(config: Config, names: tuple[str, ...]) -> list[Source]:
+    """The sources named on the command line (even disabled ones), or every enabled source."""
+    if names:
+        return [config.source(name) for name in dict.fromkeys(names)]
+    sources = [s for s in config.sources if s.enabled]
+    if not sources:
+        raise ConfigError(f"{config.path}: no enabled sources to crawl (add [[sources]] to the config)")
+    return sources
+
+
+def summary_line(report, width: int = 24) -> str:
+    """One line per source: name, status, pages, new articles, errors (and the first reason)."""
+    line = (
+        f"{report.source:<{width}} {report.status:<11} {report.pages:>5} pages {report.new_articles:>5} new"
+        f" {report.error_count:>4} errors"
+    )
+    if report.errors and report.status in ("failed", "partial", "interrupted"):
+        line += f"  ({report.errors[0]})"
+    return line
+
+
+class Progress:
+    """Per-source progress: a summary line as each source finishes; on a terminal, also a status line
+    naming the sources still running, redrawn in place."""
+
+    def __init__(self, sources: list[Source], interactive: bool) -> None:
+        self.width = max(len(s.name) for s in sources)
+        self.total = len(sources)
+        self.running: list[str] = []
+        self.done = 0
+        self.interactive = interactive
+
+    def started(self, report) -> None:
+        self.running.append(report.source)
+        self._redraw()
+
+    def finished(self, report) -> None:
+        if report.source in self.running:
+            self.running.remove(report.source)
+        self.done += 1
+        self._clear()
+        click.echo(summary_line(report, self.width))
+        self._redraw()
+
+    def close(self) -> None:
+        self._clear()
+
+    def _clear(self) -> None:
+        if self.interactive:
+            click.echo("\r\033[K", nl=False)
+
+    def _redraw(self) -> None:
+        if self.interactive and self.running:
+            names = ", ".join(self.running)
+            text = f"[{self.done}/{self.total}] crawling: {names}"
+            click.echo(f"\r\033[K{text[: shutil.get_terminal_size().columns - 1]}", nl=False)
+
+
+@cli.command()
+@click.option("--source", "names", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
+@click.option("--no-analyze", is_flag=True, help="Do not analyse the new articles afterwards.")
+@click.option("--no-alerts", is_flag=True, help="Do not send alerts afterwards.")
+@click.pass_obj
+def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: bool) -> None:
+    """Fetch every enabled source once, store new articles, then analyse them and send alerts.
+
+    Exits 0 when the crawl ran, even if some sources failed (see 'newsmon sources'); 1 only when every
+    selected source failed.
+    """
+    from spiders.runner import crawl_sources
+
+    config = app.config
+    sources = select_sources(config, names)
+    app.db(create=True).close()
+    progress = Progress(sources, interactive=sys.stdout.isatty())
+    started = time.monotonic()
+    analysis = None
+    if not no_analyze:  # analyses each batch as soon as it is stored, while the crawl goes on
+        from pipeline.background import BackgroundAnalysis
+
+        analysis = BackgroundAnalysis(config)
+    try:
+        reports = crawl_sources(
+            config, sources, on_start=progress.started, on_finish=progress.finished, verbose=app.verbose
+        )
+    except BaseException:
+        if analysis is not None:
+            analysis.cancel()
+        raise
+    finally:
+        progress.close()
+    new = sum(r.new_articles for r in reports)
+    failed = [r for r in reports if r.status in ("failed", "interrupted")]
+    click.echo(
+        f"Crawled {len(reports)} source{'s' if len(reports) != 1 else ''} in {time.monotonic() - started:.1f}s:"
+        f" {new} new article{'s' if new != 1 else ''}, {len(failed)} failed."
+    )
+    if analysis is not None:
+        result = analysis.finish()
+        failed_analysis = f", {result.failed} failed" if result.failed else ""
+        click.echo(f"Analysed {result.articles} articles: {result.matches} matches{failed_analysis}.")
+    if not no_alerts:
+        from pipeline.alerts import send_pending_alerts
+
+        line = send_pending_alerts(app.db(), config).summary()
+        click.echo(line[:1].upper() + line[1:])
+    if len(failed) == len(reports):
+        raise NewsmonError("every selected source failed; see the reasons above")
+
+
+@cli.command()
+@click.pass_obj
+def sources(app: AppContext) -> None:
+    """List the configured sources with their last run, its status, and how many articles each found."""
+    config = app.config
+    runs: dict[str, dict] = {}
+    reached: dict[str, int] = {}
+    if config.database_path.exists():
+        db = app.db()
+        for row in db.query(
+            "select source, started_at, status, pages, new_articles, errors from crawl_runs "
+            "where id in (select max(id) from crawl_runs group by source)"
+        ):
+            runs[row["source"]] = row
+        reached = dict(db.execute("select source, count(*) from article_sources group by source").fetchall())
+    if not config.sources:
+        click.echo(f"No sources in {config.path}.")
+        return
+    width = max(len(s.name) for s in config.sources)
+    for source in config.sources:
+        schedule = f"cron {source.cron}" if source.cron else f"every {source.every or '30m'}"
+        run = runs.get(source.name)
+        last = (
+            f"last run {run['started_at']} {run['status']} ({run['pages']} pages, {run['new_articles']} new)"
+            if run
+            else "never run"
+        )
+        state = "" if source.enabled else "  [disabled]"
+        click.echo(
+            f"{source.name:<{width}}  {source.type:<7}  {schedule:<14}  {reached.get(source.name, 0):>6} articles"
+            f"  {last}{state}"
+        )
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Most results to show.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result per line.")
+@click.pass_obj
+def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over stored titles and texts (SQLite FTS5 syntax: AND, OR, "phrases", prefix*)."""
+    db = app.db()
+    columns = ["id", "published", "source", "title", "url"]
+    try:
+        rows = list(db["articles"].search(query, columns=columns, limit=limit))
+    except sqlite3.OperationalError:
+        rows = list(db["articles"].search(query, columns=columns, limit=limit, quote=True))
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{(row['published'] or '')[:10]:<10}  {row['source']:<20}  {row['title'] or '(no title)'}")
+            click.echo(f"{'':<10}  {row['url']}")
+    if not as_json:
+        click.echo(f"{len(rows)} result{'s' if len(rows) != 1 else ''}.")

@@ -126,7 +126,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser on it.")
 @click.pass_obj
 def ui(app: AppContext, host: str, port: int, open_browser: bool) -> None:

@@ -20,8 +20,17 @@ from newsmon.config import CrawlSettings
 from newsmon.errors import NewsmonError
 
 
+TEXT_LINE_MAX = 2000
+
+
 class InputError(NewsmonError):
-    """One input could not be read or fetched."""
+    """One input could not be fetched, or holds no article."""
+
+
+class BadPathError(InputError):
+    """A local input that does not exist or cannot be read: a mistake on the command line."""
+
+    exit_code = 2
 
 
 def read_input(source: str, crawl: CrawlSettings) -> tuple[bytes | str, str, str | None]:
@@ -42,12 +51,12 @@ def read_input(source: str, crawl: CrawlSettings) -> tuple[bytes | str, str, str
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+        raise BadPathError(f"{source}: cannot read: {exc.strerror or exc}") from None
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)
         except OSError as exc:
-            raise InputError(f"{source}: not a gzip file: {exc}") from None
+            raise BadPathError(f"{source}: not a gzip file: {exc}") from None
         path = path.with_suffix("")
     if path.suffix.lower() == ".txt":
         return data.decode("utf-8", errors="replace"), path.resolve().as_uri(), "text/plain"
@@ -80,13 +89,17 @@ def inspect_record(source: str, crawl: CrawlSettings) -> dict[str, Any]:
 
 
 def print_record(record: dict[str, Any]) -> None:
-    click.echo(f"== {record['source']}")
+    """The record for a terminal: what the page said is cleaned of control and bidi characters, and
+    every line is bounded, so a hostile page cannot rewrite or flood the screen."""
+    from pipeline.render import clean, clean_lines
+
+    click.echo(f"== {clean(record['source'], 2000)}")
     for label, key in (("Title", "title"), ("Published", "published"), ("Language", "language"),
                        ("Author", "author"), ("Site", "site_name"), ("Canonical URL", "canonical_url")):
         if record.get(key):
-            click.echo(f"{label}: {record[key]}")
+            click.echo(f"{label}: {clean(record[key], 2000)}")
     click.echo("")
-    click.echo(record.get("text") or "(no text)")
+    click.echo(clean_lines(record.get("text") or "(no text)", TEXT_LINE_MAX))
     click.echo("")
 
 
@@ -97,6 +110,7 @@ def print_record(record: dict[str, Any]) -> None:
 def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
     """Show what newsmon extracts from local HTML/.txt files or URLs, without storing anything."""
     from pipeline.analyze import analyze_text
+    from pipeline.render import clean_lines
 
     config = app.config if app.config_path.exists() else None
     crawl = config.crawl if config else CrawlSettings()
@@ -105,7 +119,7 @@ def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
         try:
             record = inspect_record(source, crawl)
         except InputError as exc:
-            failures.append(str(exc))
+            failures.append(exc.exit_code)
             click.echo(f"Error: {exc}", err=True)
             continue
         analysis = analyze_text(record.get("title") or "", record.get("text") or "", config=config)
@@ -114,7 +128,7 @@ def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             print_record(record)
-            click.echo(analysis.explain())
+            click.echo(clean_lines(analysis.explain(), TEXT_LINE_MAX))
             click.echo("")
     if failures:
-        click.get_current_context().exit(InputError.exit_code)
+        click.get_current_context().exit(max(failures))

@@ -106,7 +106,7 @@ def test_inspect_fetches_urls_and_reports_bad_inputs_in_one_line_each(runner, tm
         result = runner.invoke(cli, ["--config", str(tmp_path / "none.toml"), "inspect",
                                      site.url("/news/2025/02/belarus-libya-trade.html"), str(tmp_path / "missing.html")])
         assert site.count("/news/2025/02/belarus-libya-trade.html") == 1
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a path that does not exist is a command-line mistake
     assert "Title: Belarus and Libya sign memorandum on trade and agriculture" in result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "missing.html: cannot read" in errors[0]
