@@ -13,6 +13,7 @@ import click
 from newsmon.cli import AppContext, cli
 from newsmon.config import Config, Source
 from newsmon.errors import ConfigError, NewsmonError
+from pipeline.render import clean
 
 
 def select_sources(config: Config, names: tuple[str, ...]) -> list[Source]:
@@ -176,7 +177,8 @@ def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
-            click.echo(f"{(row['published'] or '')[:10]:<10}  {row['source']:<20}  {row['title'] or '(no title)'}")
-            click.echo(f"{'':<10}  {row['url']}")
+            title = clean(row["title"]) or "(no title)"
+            click.echo(f"{(row['published'] or '')[:10]:<10}  {row['source']:<20}  {title}")
+            click.echo(f"{'':<10}  {clean(row['url'], 2000)}")
     if not as_json:
         click.echo(f"{len(rows)} result{'s' if len(rows) != 1 else ''}.")
