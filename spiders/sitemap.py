@@ -3,7 +3,8 @@
 An archive sitemap can list a site's whole history; entries (and child sitemaps) whose date is older
 than ``lookback_days`` are skipped so that a first crawl does not fetch the whole site. The date is the
 Google News ``news:publication_date`` when present, else ``lastmod``; undated entries are kept (the
-source's ``max_articles`` still bounds them). Gzipped sitemaps are unpacked within the size limit.
+source's ``max_articles`` still bounds them). Gzipped sitemaps are unpacked within the size limit. A sitemap index is always read in full (its
+children conditionally), since a site can add to a child sitemap without changing the index.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class SitemapSpider(SourceSpider):
         kind, entries = read_sitemap(body)
         if kind not in ("urlset", "sitemapindex"):
             raise EntryError(f"not a sitemap (root element <{kind}>)")
+        if kind == "sitemapindex":
+            # Sites add entries to a child sitemap without touching the index, so a 304 on the index
+            # would hide them: the index is always read in full; its children are still conditional.
+            self.validators.pop(response.meta["entry_url"], None)
         oldest = datetime.now(timezone.utc) - timedelta(days=self.lookback_days)
         for entry in entries:
             when = iso_datetime(entry.get("publication_date") or entry.get("lastmod"))
