@@ -8,10 +8,7 @@ in a subprocess, exactly as the daemon runs it.
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 import textwrap
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -98,20 +95,3 @@ def config_text(site: LocalSite, database: str = "news.db") -> str:
     return text
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_newsmon(config: Path, *args: str, timeout: float = 120) -> Result:
-    """``newsmon --config CONFIG ARGS...`` in a child process, as the daemon runs it."""
-    done = subprocess.run(
-        [sys.executable, "-m", "newsmon", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=config.parent,
-    )
-    return Result(done.returncode, done.stdout, done.stderr)

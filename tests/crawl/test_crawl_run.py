@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from newssite import config_text, run_newsmon, serve_news_site
+from newsmon_process import run_newsmon
+from newssite import config_text, serve_news_site
 
 FEEDS = ["world", "africa", "troubled", "broken", "down", "google-news", "google-news-decodable"]
 DISCOVERY = ["africa-section", "stale-selector", "sitemap", "gdelt"]

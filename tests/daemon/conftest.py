@@ -8,7 +8,6 @@ timing assertion), then stop it with SIGTERM.
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from aiosmtpd.controller import Controller
+import loopback
 
 from newsmon.localsite import LocalSite
 from pipeline.db import connect
@@ -138,13 +137,6 @@ class Inbox:
 @pytest.fixture
 def smtp_server():
     """A real SMTP server (aiosmtpd) on 127.0.0.1; yields (port, inbox)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with loopback.smtp_server(inbox) as port:
         yield port, inbox
-    finally:
-        controller.stop()

@@ -3,19 +3,12 @@ SMTP servers that count what they receive, and a way to run ``newsmon`` in a chi
 
 from __future__ import annotations
 
-import socket
 import sqlite3
-import subprocess
-import sys
-import threading
-import time
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+from loopback import CountingInbox, smtp_server
 
 from hostile import HostileWeb, Measured, crawl_hostile_web
 
@@ -65,69 +58,11 @@ def hostile_crawl(tmp_path_factory) -> HostileCrawl:
     )  # fmt: skip
 
 
-@dataclass
-class Delivered:
-    """One message the SMTP server accepted, and when."""
-
-    raw: bytes
-    at: float
-
-    @property
-    def message(self) -> EmailMessage:
-        return message_from_bytes(self.raw, policy=policy.default)
-
-    @property
-    def message_id(self) -> str:
-        return str(self.message["Message-ID"])
-
-
-@dataclass
-class CountingInbox:
-    """An aiosmtpd handler that keeps every accepted message with the moment it accepted it."""
-
-    delivered: list[Delivered] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        with self.lock:
-            self.delivered.append(Delivered(envelope.original_content, time.monotonic()))
-        return "250 2.0.0 accepted"
-
-    def snapshot(self) -> list[Delivered]:
-        with self.lock:
-            return list(self.delivered)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     """A real SMTP server on 127.0.0.1; yields (port, inbox)."""
-    port = free_port()
     inbox = CountingInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(inbox) as port:
         yield port, inbox
-    finally:
-        controller.stop()
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run_newsmon(config: Path, *args: str, timeout: float = 120, env: dict | None = None) -> Result:
-    """``newsmon --config CONFIG ARGS...`` in a child process (Scrapy's reactor runs once per process)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "newsmon", "--config", str(config), *args],
-        capture_output=True, text=True, timeout=timeout, cwd=config.parent, env=env,
-    )  # fmt: skip
-    return Result(done.returncode, done.stdout, done.stderr)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import pipeline.db
-from conftest import run_newsmon
+from newsmon_process import run_newsmon
 from newsmon.cli import cli
 from newsmon.localsite import LocalSite
 from pipeline.db import connect, migrations

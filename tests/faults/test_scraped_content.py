@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_newsmon
+from newsmon_process import run_newsmon
 from newsmon.cli import cli
 from newsmon.localsite import LocalSite
 

@@ -17,10 +17,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from conftest import CountingInbox, free_port
+from loopback import CountingInbox, smtp_server
 from newsmon.cli import cli
 from pipeline.db import connect
 from pipeline.mailer import PASSWORD_ENV
@@ -46,11 +45,9 @@ class Logins:
 
 @pytest.fixture(params=[True, False], ids=["login-accepted", "login-refused"])
 def auth_server(request):
-    logins, inbox, port = Logins(accept=request.param), CountingInbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, auth_require_tls=False, authenticator=logins)
-    controller.start()
-    yield port, logins, inbox
-    controller.stop()
+    logins, inbox = Logins(accept=request.param), CountingInbox()
+    with smtp_server(inbox, auth_require_tls=False, authenticator=logins) as port:
+        yield port, logins, inbox
 
 
 def write(folder: Path, port: int, *, slot: str = "08:00", extra: str = "") -> Path:

@@ -6,16 +6,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import textwrap
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+from loopback import RecordingHandler, free_port, start_smtp
 
 from newsmon.config import Config, load_config
 from pipeline.db import connect
@@ -30,65 +26,6 @@ SOURCES = (
     "libya-herald",
     "belsat-en",
 )
-
-
-@dataclass
-class Received:
-    """One message as the server got it: the envelope and the parsed message."""
-
-    mail_from: str
-    rcpt_tos: list[str]
-    raw: bytes
-    peer: tuple  # the client's address and port: one per SMTP connection
-
-    @property
-    def message(self) -> EmailMessage:
-        return message_from_bytes(self.raw, policy=policy.default)
-
-
-@dataclass
-class RecordingHandler:
-    """An aiosmtpd handler that keeps every message, or refuses every message when ``refuse`` is set."""
-
-    refuse: bool = False
-    received: list[Received] = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refuse:
-            return "554 5.7.1 Message rejected: this test server refuses everything"
-        self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content, tuple(session.peer))
-        )
-        return "250 2.0.0 Message accepted for delivery"
-
-
-@dataclass
-class SmtpServer:
-    host: str
-    port: int
-    handler: RecordingHandler
-
-    @property
-    def received(self) -> list[Received]:
-        return self.handler.received
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [r.message for r in self.handler.received]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_smtp(handler: RecordingHandler, **options) -> tuple[Controller, SmtpServer]:
-    """An aiosmtpd server on a free loopback port (options go to the controller and the SMTP class)."""
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
-    controller.start()
-    return controller, SmtpServer("127.0.0.1", port, handler)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import ssl
 import pytest
 import trustme
 from aiosmtpd.smtp import AuthResult
-from conftest import RecordingHandler, free_port, start_smtp
+from loopback import RecordingHandler, free_port, start_smtp
 
 from newsmon.config import SmtpSettings
 from newsmon.errors import ConfigError, DeliveryError

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from loopback import free_port
 
 from newsmon.cli import cli
 from newsmon.commands.export import datasette_metadata
@@ -135,14 +136,8 @@ def test_ui_needs_an_existing_database(runner, write_config):
     assert result.exit_code == 1 and "database not found" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_newsmon_ui_serves_the_canned_queries(seeded):
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "--config", str(seeded), "ui", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
