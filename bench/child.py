@@ -16,15 +16,15 @@ import time
 from collections import defaultdict
 
 from newsmon.config import Config, load_config
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 
 BATCH_SIZES = (16, 32, 64, 128)
 
 
 def warm_pipelines(config: Config, languages: list[str]):
     """Build (and cache) the pipelines analysis will use, so the timed part excludes loading them."""
-    from pipeline.nlp import get_pipeline
-    from pipeline.watchlist import load_watchlist
+    from newsmon.pipeline.nlp import get_pipeline
+    from newsmon.pipeline.watchlist import load_watchlist
 
     watchlist = load_watchlist(config.watchlist_path)
     return {lang: get_pipeline(lang, config.nlp, watchlist) for lang in languages}
@@ -40,7 +40,7 @@ def stored_texts(config: Config) -> dict[str, list[str]]:
 
 
 def analyze(config: Config) -> dict:
-    from pipeline.analyze import analyze_pending
+    from newsmon.pipeline.analyze import analyze_pending
 
     db = connect(config.database_path, create=False)
     languages = [r["language"] or "en" for r in db.query("select distinct language from articles")]
@@ -64,7 +64,7 @@ def nlp_limit(config: Config) -> dict:
     Blank pipelines (languages without a model: tokenizer and watchlist ruler only) run in one process,
     which is faster for them than paying for worker start-up.
     """
-    from pipeline.nlp import model_language
+    from newsmon.pipeline.nlp import model_language
 
     texts = stored_texts(config)
     pipelines = warm_pipelines(config, list(texts))

@@ -33,7 +33,7 @@ DAY_ONLY = re.compile(r"^\d{4}-\d\d-\d\d(T00:00:00\+00:00)?$")
 
 
 def newsmon_extract(html: bytes, url: str) -> tuple[str, str | None]:
-    from pipeline.extract import extract_article
+    from newsmon.pipeline.extract import extract_article
 
     article = extract_article(html, url)
     return (article.text, article.published) if article else ("", None)

@@ -29,8 +29,8 @@ def load_cases(path: Path) -> list[dict]:
 def score_cases(cases: list[dict]) -> tuple[dict[str, dict], list[tuple[dict, object]]]:
     """Per-language counts (tp, fp, fn, n, precision, recall) and the wrong calls with their results."""
     from newsmon.config import NlpSettings
-    from pipeline.analyze import Analyzer, Item
-    from pipeline.watchlist import load_watchlist
+    from newsmon.pipeline.analyze import Analyzer, Item
+    from newsmon.pipeline.watchlist import load_watchlist
 
     analyses = Analyzer(NlpSettings(), load_watchlist()).analyze([Item(c["title"], c["text"]) for c in cases])
     counts: dict[str, dict] = defaultdict(lambda: {"n": 0, "tp": 0, "fp": 0, "fn": 0})

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import psutil
 
 from newsmon.localsite import LocalSite
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 from sitegen import Site, generate_site, publish_more
 
 HERE = Path(__file__).resolve().parent

@@ -1,4 +1,4 @@
-"""The ``newsmon`` command: a click group whose commands live one module each in ``newsmon.commands``.
+"""The ``newsmon`` command: a click group that adds the commands of ``newsmon.commands`` (they never import it).
 
 Expected failures (``NewsmonError``) become one line on stderr and an exit code; ``--verbose`` shows
 the traceback instead.
@@ -10,32 +10,15 @@ import logging
 import os
 import sqlite3
 import sys
-from functools import cached_property
 from pathlib import Path
 
 import click
-import sqlite_utils
 from click.exceptions import NoArgsIsHelpError
 
-from newsmon.config import DEFAULT_CONFIG_NAME, Config, load_config
+from newsmon.app import AppContext
+from newsmon.commands import COMMANDS
+from newsmon.config import DEFAULT_CONFIG_NAME
 from newsmon.errors import NewsmonError
-
-
-class AppContext:
-    """What commands share: the config path, loaded lazily so that ``init`` and ``demo`` need none."""
-
-    def __init__(self, config_path: Path, verbose: bool) -> None:
-        self.config_path = config_path
-        self.verbose = verbose
-
-    @cached_property
-    def config(self) -> Config:
-        return load_config(self.config_path)
-
-    def db(self, *, create: bool = False) -> sqlite_utils.Database:
-        from pipeline.db import connect
-
-        return connect(self.config.database_path, create=create)
 
 
 class OneLineUsageError(click.ClickException):
@@ -74,7 +57,7 @@ class NewsmonGroup(click.Group):
         except sqlite3.OperationalError as exc:  # a write refused mid-command: locked, read-only, disk full
             if _verbose(ctx):
                 raise
-            from pipeline.db import describe_sqlite_error
+            from newsmon.pipeline.db import describe_sqlite_error
 
             click.echo(f"Error: {_database(ctx)}{describe_sqlite_error(exc)}", err=True)
             ctx.exit(1)
@@ -121,10 +104,12 @@ def cli(ctx: click.Context, config_path: Path, verbose: bool) -> None:
         )
 
 
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
 def main() -> None:
     """Console-script entry point."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     cli(prog_name="newsmon")
 
-
-import newsmon.commands  # noqa: E402,F401  (registers the commands on ``cli``)

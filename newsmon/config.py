@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from newsmon.errors import ConfigError
+from newsmon.spiders import SPIDERS
 
 DEFAULT_CONFIG_NAME = "newsmon.toml"
-SOURCE_TYPES = ("feed", "sitemap", "listing", "gdelt")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 T = typing.TypeVar("T")
@@ -208,8 +208,8 @@ def _check(config: Config, where: str) -> None:
     names: set[str] = set()
     for i, source in enumerate(config.sources):
         at = f"{where}: sources[{i}]"
-        if source.type not in SOURCE_TYPES:
-            raise ConfigError(f"{at}.type: unknown source type {source.type!r} (expected {' | '.join(SOURCE_TYPES)})")
+        if source.type not in SPIDERS:
+            raise ConfigError(f"{at}.type: unknown source type {source.type!r} (expected {' | '.join(SPIDERS)})")
         if source.name in names:
             raise ConfigError(f"{at}.name: duplicate source name {source.name!r}")
         names.add(source.name)

@@ -21,10 +21,10 @@ import sqlite_utils
 
 from newsmon.config import Config
 from newsmon.errors import NewsmonError
-from pipeline.mailer import SmtpSession, compose, message_id
-from pipeline.render import clean, parse_time, render
-from pipeline.stories import StoryView, assign_stories, load_stories
-from pipeline.webhook import alert_body, post_json
+from newsmon.pipeline.mailer import SmtpSession, compose, message_id
+from newsmon.pipeline.render import clean, parse_time, render
+from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
+from newsmon.pipeline.webhook import alert_body, post_json
 
 # A match older than this when first seen is news for the digest, not for an alert: it keeps a new
 # recipient list or a re-analysis of the archive from setting off a flood of stale alerts.
@@ -58,7 +58,7 @@ def channels_configured(config: Config) -> bool:
 def alert_thresholds(config: Config) -> dict[str, float]:
     """The score each watch alerts at: ``alerts.min_score`` when set, else the watch's own
     ``alert_threshold`` from the watchlist, so a watchlist author can tune each watch."""
-    from pipeline.watchlist import load_watchlist
+    from newsmon.pipeline.watchlist import load_watchlist
 
     watches = load_watchlist(config.watchlist_path).watches
     if config.alerts.min_score is not None:

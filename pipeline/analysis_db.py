@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from pipeline.watchlist import Watchlist
+from newsmon.pipeline.watchlist import Watchlist
 
 
 def utc_now() -> str:

@@ -20,10 +20,10 @@ import sqlite_utils
 
 from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
-from pipeline.matching import Mention, Sentence, WatchResult, evaluate
-from pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
-from pipeline.watchlist import Watchlist, load_watchlist
-from pipeline.workers import in_workers
+from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
+from newsmon.pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
+from newsmon.pipeline.watchlist import Watchlist, load_watchlist
+from newsmon.pipeline.workers import in_workers
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def analyze_pending(
     Each batch is written in one transaction; an article that makes the NLP fail is logged, marked as
     analysed and skipped, so it never blocks the others.
     """
-    from pipeline.analysis_db import AnalysisStore
+    from newsmon.pipeline.analysis_db import AnalysisStore
 
     started = time.perf_counter()
     watchlist = load_watchlist(config.watchlist_path)

@@ -39,8 +39,8 @@ class _Outcome:
 
 
 def _analyse_until_done(config: Config, done, results, parent: int) -> None:
-    from pipeline.analyze import analyze_pending
-    from pipeline.db import connect
+    from newsmon.pipeline.analyze import analyze_pending
+    from newsmon.pipeline.db import connect
 
     for signum in (signal.SIGTERM, signal.SIGINT):  # stopped with the crawl, silently; pending stays pending
         signal.signal(signum, signal.SIG_DFL)

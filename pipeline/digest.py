@@ -22,9 +22,9 @@ import sqlite_utils
 
 from newsmon.config import Config, parse_duration
 from newsmon.errors import ConfigError, DeliveryError, NewsmonError
-from pipeline.mailer import SmtpSession, compose, message_id
-from pipeline.render import clean, parse_time, render
-from pipeline.stories import StoryView, assign_stories, load_stories
+from newsmon.pipeline.mailer import SmtpSession, compose, message_id
+from newsmon.pipeline.render import clean, parse_time, render
+from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
 
 MAX_STORIES = 100
 MAX_NEW_NAMES = 30

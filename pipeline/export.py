@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
-from pipeline.render import clean, outlet_of
+from newsmon.pipeline.render import clean, outlet_of
 
 FORMATS = ("csv", "json", "atom")
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -25,8 +25,8 @@ from trafilatura.metadata import extract_sitename, extract_title
 from w3lib.encoding import html_to_unicode
 from w3lib.html import remove_tags, replace_entities
 
-from pipeline.language import detect_language
-from pipeline.urls import canonical_url, is_http_url
+from newsmon.pipeline.language import detect_language
+from newsmon.pipeline.urls import canonical_url, is_http_url
 
 ARTICLE_TYPES = {
     "newsarticle",

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.watchlist import Watch
+from newsmon.pipeline.watchlist import Watch
 
 EVIDENCE_CHARS = 320
 _LIST_SEPARATORS = re.compile(r"[,;،؛|]")

@@ -24,9 +24,9 @@ from spacy.language import Language
 
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
-from pipeline import language
-from pipeline.matching import Mention, Sentence
-from pipeline.watchlist import Entity, Watchlist
+from newsmon.pipeline import language
+from newsmon.pipeline.matching import Mention, Sentence
+from newsmon.pipeline.watchlist import Entity, Watchlist
 
 log = logging.getLogger(__name__)
 

@@ -131,7 +131,7 @@ def highlight(sentence: str, terms: list[str]) -> list[Segment]:
 def environment() -> jinja2.Environment:
     """The template environment: HTML templates autoescaped, text templates verbatim, undefined names fatal."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("pipeline", "templates"),
+        loader=jinja2.PackageLoader("newsmon.pipeline", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -21,8 +21,8 @@ from datetime import datetime, timedelta, timezone
 
 import sqlite_utils
 
-from pipeline.extract import Article
-from pipeline.urls import canonical_url
+from newsmon.pipeline.extract import Article
+from newsmon.pipeline.urls import canonical_url
 
 MIN_HASHED_TEXT = 300
 ROBOTS_MAX_AGE = timedelta(hours=24)

@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 
 import sqlite_utils
 
-from pipeline.render import Segment, clean, highlight, outlet_of, parse_time, safe_url
+from newsmon.pipeline.render import Segment, clean, highlight, outlet_of, parse_time, safe_url
 
 WINDOW = timedelta(days=3)
 SHINGLE_WORDS = 4

@@ -14,8 +14,8 @@ import urllib.parse
 import urllib.request
 
 from newsmon.errors import DeliveryError
-from pipeline.render import safe_url
-from pipeline.stories import StoryView
+from newsmon.pipeline.render import safe_url
+from newsmon.pipeline.stories import StoryView
 
 TIMEOUT_SECONDS = 15
 USER_AGENT = "newsmon-webhook/0.1"

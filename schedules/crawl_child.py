@@ -22,8 +22,8 @@ import psutil
 import sqlite_utils
 
 from newsmon.config import Config, parse_duration
-from pipeline.db import connect
-from schedules.history import iso, utcnow
+from newsmon.pipeline.db import connect
+from newsmon.schedules.history import iso, utcnow
 
 log = logging.getLogger("newsmon.daemon")
 

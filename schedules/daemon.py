@@ -27,10 +27,10 @@ from apscheduler.triggers.date import DateTrigger
 
 from newsmon.config import Config, parse_duration
 from newsmon.errors import DeliveryError, NewsmonError
-from pipeline.db import connect
-from schedules import history
-from schedules.crawl_child import CrawlChildren, finish_orphaned_runs
-from schedules.jobs import (
+from newsmon.pipeline.db import connect
+from newsmon.schedules import history
+from newsmon.schedules.crawl_child import CrawlChildren, finish_orphaned_runs
+from newsmon.schedules.jobs import (
     CRAWL_EXECUTOR,
     DIGEST_JOB,
     SERVICE_EXECUTOR,
@@ -40,8 +40,8 @@ from schedules.jobs import (
     slot_date,
     zone,
 )
-from schedules.lock import DaemonLock
-from schedules.logs import configure_logging
+from newsmon.schedules.lock import DaemonLock
+from newsmon.schedules.logs import configure_logging
 
 log = logging.getLogger("newsmon.daemon")
 
@@ -198,8 +198,8 @@ class Daemon:
         return self._more_to_process.is_set() and not self.children.stopping.is_set()
 
     def _analyze_and_alert(self) -> None:
-        from pipeline.alerts import send_pending_alerts
-        from pipeline.analyze import analyze_pending
+        from newsmon.pipeline.alerts import send_pending_alerts
+        from newsmon.pipeline.analyze import analyze_pending
 
         db = connect(self.config.database_path)
         try:
@@ -229,7 +229,7 @@ class Daemon:
         if self.children.stopping.is_set():
             return
         with self._job(f"digest {date}"), self.pipeline_lock:
-            from pipeline.digest import send_digest, write_digest
+            from newsmon.pipeline.digest import send_digest, write_digest
 
             log.info("digest %s: start", date)
             began = time.monotonic()

@@ -17,7 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newsmon.config import Config, Source, parse_duration
-from pipeline.digest import latest_slot
+from newsmon.pipeline.digest import latest_slot
 
 CRAWL_EXECUTOR = "crawls"
 SERVICE_EXECUTOR = "service"

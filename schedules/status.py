@@ -12,10 +12,10 @@ from typing import Any
 import sqlite_utils
 
 from newsmon.config import Config, Source, parse_duration
-from pipeline.render import clean
-from schedules import history
-from schedules.jobs import digest_trigger, due_time, latest_slot, missed_slot, slot_date, zone
-from schedules.lock import lock_path, running_daemon
+from newsmon.pipeline.render import clean
+from newsmon.schedules import history
+from newsmon.schedules.jobs import digest_trigger, due_time, latest_slot, missed_slot, slot_date, zone
+from newsmon.schedules.lock import lock_path, running_daemon
 
 
 def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:

@@ -26,12 +26,12 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from twisted.python.failure import Failure
 
 from newsmon.config import CrawlSettings, Source
-from pipeline.db import describe_sqlite_error
-from pipeline.render import clean
-from pipeline.store import Store
-from pipeline.urls import canonical_url, is_http_url
-from spiders.items import FetchedPage
-from spiders.safety import RefusedRequest
+from newsmon.pipeline.db import describe_sqlite_error
+from newsmon.pipeline.render import clean
+from newsmon.pipeline.store import Store
+from newsmon.pipeline.urls import canonical_url, is_http_url
+from newsmon.spiders.items import FetchedPage
+from newsmon.spiders.safety import RefusedRequest
 
 MAX_ERRORS_KEPT = 20
 MAX_ERROR_CHARS = 500

@@ -13,10 +13,10 @@ import feedparser
 import scrapy
 from scrapy.http import Response
 
-from pipeline.urls import canonical_url
-from spiders.base import EntryError, SourceSpider
-from spiders.googlenews import decode_google_news_link, is_google_news_link
-from spiders.items import FetchedPage
+from newsmon.pipeline.urls import canonical_url
+from newsmon.spiders.base import EntryError, SourceSpider
+from newsmon.spiders.googlenews import decode_google_news_link, is_google_news_link
+from newsmon.spiders.items import FetchedPage
 
 
 class FeedSpider(SourceSpider):

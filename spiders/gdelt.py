@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import Response
 
 from newsmon.config import Source
-from spiders.base import EntryError, SourceSpider
+from newsmon.spiders.base import EntryError, SourceSpider
 
 GDELT_MAX_RECORDS = 250
 GDELT_UPDATE_SECONDS = 15 * 60

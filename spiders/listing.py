@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from spiders.base import EntryError, SourceSpider
+from newsmon.spiders.base import EntryError, SourceSpider
 
 
 class ListingSpider(SourceSpider):

@@ -11,9 +11,9 @@ import sqlite3
 
 from scrapy.crawler import Crawler
 
-from pipeline.db import describe_sqlite_error
-from pipeline.extract import article_from_hints, extract_article
-from spiders.items import FetchedPage
+from newsmon.pipeline.db import describe_sqlite_error
+from newsmon.pipeline.extract import article_from_hints, extract_article
+from newsmon.spiders.items import FetchedPage
 
 logger = logging.getLogger(__name__)
 

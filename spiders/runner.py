@@ -23,22 +23,13 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from twisted.python.failure import Failure
 
 from newsmon.config import Config, Source
-from pipeline.db import connect
-from pipeline.store import Store
-from spiders.base import RunReport, SourceSpider
-from spiders.feed import FeedSpider
-from spiders.gdelt import GdeltSpider
-from spiders.listing import ListingSpider
-from spiders.settings import scrapy_settings
-from spiders.sitemap import SitemapSpider
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.store import Store
+from newsmon.spiders import spider_class
+from newsmon.spiders.base import RunReport
+from newsmon.spiders.settings import scrapy_settings
 
 PARENT_ENV = "NEWSMON_PARENT_PID"
-SPIDERS: dict[str, type[SourceSpider]] = {
-    "feed": FeedSpider,
-    "sitemap": SitemapSpider,
-    "listing": ListingSpider,
-    "gdelt": GdeltSpider,
-}
 
 
 def crawl_sources(
@@ -63,7 +54,7 @@ def crawl_sources(
     for source in sources:
         report = RunReport(source.name, store.start_run(source.name))
         reports.append(report)
-        crawler = process.create_crawler(SPIDERS[source.type])
+        crawler = process.create_crawler(spider_class(source.type))
         crawlers.append(crawler)
         _watch(crawler, report, on_finish)
         if on_start:

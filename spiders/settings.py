@@ -34,12 +34,12 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
         "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},  # http(s) only
         "DOWNLOADER_MIDDLEWARES": {
-            "spiders.safety.SafeTargetMiddleware": 50,
+            "newsmon.spiders.safety.SafeTargetMiddleware": 50,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "spiders.middlewares.CachedRobotsTxtMiddleware": 100,
+            "newsmon.spiders.middlewares.CachedRobotsTxtMiddleware": 100,
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "spiders.middlewares.BackoffRetryMiddleware": 550,
-            "spiders.middlewares.ConditionalRequestMiddleware": 560,
+            "newsmon.spiders.middlewares.BackoffRetryMiddleware": 550,
+            "newsmon.spiders.middlewares.ConditionalRequestMiddleware": 560,
         },
-        "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
+        "ITEM_PIPELINES": {"newsmon.spiders.pipelines.StorePipeline": 300},
     }

@@ -17,8 +17,8 @@ from lxml import etree
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 
-from pipeline.extract import iso_datetime
-from spiders.base import EntryError, SourceSpider
+from newsmon.pipeline.extract import iso_datetime
+from newsmon.spiders.base import EntryError, SourceSpider
 
 PARSER = etree.XMLParser(recover=True, remove_comments=True, resolve_entities=False, no_network=True)
 

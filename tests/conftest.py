@@ -36,7 +36,7 @@ def nlp():
     same object instead of loading the model again.
     """
     from newsmon.config import NlpSettings
-    from pipeline.nlp import get_pipeline
-    from pipeline.watchlist import load_watchlist
+    from newsmon.pipeline.nlp import get_pipeline
+    from newsmon.pipeline.watchlist import load_watchlist
 
     return get_pipeline("en", NlpSettings(), load_watchlist())

@@ -1,12 +1,20 @@
-"""One module per command family; importing them registers their commands on the ``cli`` group."""
+"""One module per command family; ``newsmon.cli`` adds every command listed here to its group."""
 
-from newsmon.commands import (  # noqa: F401
-    alerts,
-    analyze,
-    crawl,
-    daemon,
-    demo,
-    export,
-    init,
-    inspect,
-)
+from newsmon.commands import alerts, analyze, crawl, daemon, demo, export, init, inspect
+
+COMMANDS = [
+    init.init,
+    crawl.crawl,
+    crawl.sources,
+    crawl.search,
+    analyze.analyze,
+    analyze.matches,
+    alerts.alerts,
+    alerts.digest,
+    daemon.run,
+    daemon.status,
+    export.export,
+    export.ui,
+    inspect.inspect,
+    demo.demo,
+]

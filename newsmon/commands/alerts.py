@@ -7,17 +7,17 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.errors import ConfigError, DeliveryError
 
 
-@cli.command()
+@click.command()
 @click.option("--send", is_flag=True, help="Deliver every pending alert now (default: only list them).")
 @click.pass_obj
 def alerts(app: AppContext, send: bool) -> None:
     """List the alerts waiting to be delivered, or deliver them with --send."""
-    from pipeline.alerts import channels_configured, pending_alerts, queue_alerts, send_pending_alerts
-    from pipeline.render import clean
+    from newsmon.pipeline.alerts import channels_configured, pending_alerts, queue_alerts, send_pending_alerts
+    from newsmon.pipeline.render import clean
 
     config = app.config
     db = app.db()
@@ -43,7 +43,7 @@ def alerts(app: AppContext, send: bool) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--date",
     "day",
@@ -59,7 +59,7 @@ def alerts(app: AppContext, send: bool) -> None:
 @click.pass_obj
 def digest(app: AppContext, day: datetime | None, send: bool, outbox: Path | None) -> None:
     """Build the daily digest: write it to the outbox (default) or mail it with --send."""
-    from pipeline.digest import send_digest, write_digest
+    from newsmon.pipeline.digest import send_digest, write_digest
 
     if send and outbox:
         raise ConfigError("use either --send or --outbox, not both")

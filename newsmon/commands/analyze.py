@@ -7,17 +7,17 @@ from dataclasses import asdict
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.errors import ConfigError
 
 
-@cli.command()
+@click.command()
 @click.option("--all", "reanalyze_all", is_flag=True, help="Re-analyse every article (after a watchlist change).")
 @click.pass_obj
 def analyze(app: AppContext, reanalyze_all: bool) -> None:
     """Find entities and watchlist matches in the articles not analysed yet."""
-    from pipeline.analyze import analyze_pending
-    from pipeline.watchlist import load_watchlist
+    from newsmon.pipeline.analyze import analyze_pending
+    from newsmon.pipeline.watchlist import load_watchlist
 
     load_watchlist(app.config.watchlist_path)  # a broken watchlist is reported before the database is touched
     result = analyze_pending(app.db(), app.config, reanalyze_all=reanalyze_all)
@@ -31,7 +31,7 @@ def analyze(app: AppContext, reanalyze_all: bool) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.option("--since", help="Only matches stored since: 2025-02-14, 2025-02-14T08:00, or an age like 36h or 7d.")
 @click.option("--watch", help="Only matches of this watch.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -39,7 +39,7 @@ def analyze(app: AppContext, reanalyze_all: bool) -> None:
 def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool) -> None:
     """Stored matches, best first, with the sentences that tie the watch's groups together."""
     from newsmon.commands.export import known_watches, parse_since
-    from pipeline.export import load_matches
+    from newsmon.pipeline.export import load_matches
 
     db = app.db()
     if watch and watch not in (known := known_watches(app, db)):

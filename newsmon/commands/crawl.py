@@ -10,10 +10,10 @@ import time
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.config import Config, Source
 from newsmon.errors import ConfigError, NewsmonError
-from pipeline.render import clean
+from newsmon.pipeline.render import clean
 
 
 def select_sources(config: Config, names: tuple[str, ...]) -> list[Source]:
@@ -74,7 +74,7 @@ class Progress:
             click.echo(f"\r\033[K{text[: shutil.get_terminal_size().columns - 1]}", nl=False)
 
 
-@cli.command()
+@click.command()
 @click.option("--source", "names", multiple=True, metavar="NAME", help="Crawl only this source (repeatable).")
 @click.option("--no-analyze", is_flag=True, help="Do not analyse the new articles afterwards.")
 @click.option("--no-alerts", is_flag=True, help="Do not send alerts afterwards.")
@@ -85,7 +85,7 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
     Exits 0 when the crawl ran, even if some sources failed (see 'newsmon sources'); 1 only when every
     selected source failed.
     """
-    from spiders.runner import crawl_sources
+    from newsmon.spiders.runner import crawl_sources
 
     config = app.config
     sources = select_sources(config, names)
@@ -94,7 +94,7 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
     started = time.monotonic()
     analysis = None
     if not no_analyze:  # analyses each batch as soon as it is stored, while the crawl goes on
-        from pipeline.background import BackgroundAnalysis
+        from newsmon.pipeline.background import BackgroundAnalysis
 
         analysis = BackgroundAnalysis(config)
     try:
@@ -118,7 +118,7 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
         failed_analysis = f", {result.failed} failed" if result.failed else ""
         click.echo(f"Analysed {result.articles} articles: {result.matches} matches{failed_analysis}.")
     if not no_alerts:
-        from pipeline.alerts import send_pending_alerts
+        from newsmon.pipeline.alerts import send_pending_alerts
 
         line = send_pending_alerts(app.db(), config).summary()
         click.echo(line[:1].upper() + line[1:])
@@ -126,7 +126,7 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
         raise NewsmonError("every selected source failed; see the reasons above")
 
 
-@cli.command()
+@click.command()
 @click.pass_obj
 def sources(app: AppContext) -> None:
     """List the configured sources with their last run, its status, and how many articles each found."""
@@ -160,7 +160,7 @@ def sources(app: AppContext) -> None:
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Most results to show.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result per line.")

@@ -6,29 +6,29 @@ import json
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 
 
-@cli.command()
+@click.command()
 @click.pass_obj
 def run(app: AppContext) -> None:
     """Keep monitoring: crawl each source on its schedule, analyse, alert, and mail the daily digest.
 
     Runs until SIGTERM or Ctrl-C. One daemon per database: a second one exits at once.
     """
-    from schedules.daemon import Daemon
+    from newsmon.schedules.daemon import Daemon
 
     Daemon(app.config, verbose=app.verbose).run()
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
 @click.pass_obj
 def status(app: AppContext, as_json: bool) -> None:
     """Show whether the daemon runs, each source's last and next run, failing and silent sources,
     pending alerts and the last digest sent."""
-    from schedules.history import utcnow
-    from schedules.status import collect, render
+    from newsmon.schedules.history import utcnow
+    from newsmon.schedules.status import collect, render
 
     db = app.db()
     try:

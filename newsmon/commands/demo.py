@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.config import DEFAULT_CONFIG_NAME, Config, parse_config
 from newsmon.errors import ConfigError, NewsmonError
 
@@ -77,7 +77,7 @@ def prepare_folder(folder: Path) -> Path:
 
 def digest_day(config: Config, now: datetime | None = None) -> date:
     """The date of the next digest slot, whose digest covers what the demo has just found."""
-    from pipeline.digest import latest_slot
+    from newsmon.pipeline.digest import latest_slot
 
     return (latest_slot(config, now) + timedelta(days=1)).date()
 
@@ -106,7 +106,7 @@ def _quote(sentence: str, terms: list, limit: int = 220) -> str:
 
 def print_matches(db, base_url: str) -> int:
     """Each matched story, best first (newest first among equals): score, headline, outlets, evidence, entities."""
-    from pipeline.export import load_matches, rfc3339
+    from newsmon.pipeline.export import load_matches, rfc3339
 
     rows = sorted(load_matches(db), key=lambda r: rfc3339(r.published, r.created_at), reverse=True)
     stories: dict[object, list] = {}
@@ -131,7 +131,7 @@ def print_matches(db, base_url: str) -> int:
 
 def print_unmatched(db) -> None:
     """The articles that did not match, so the hard negatives can be seen to be left out."""
-    from pipeline.render import clean, outlet_of
+    from newsmon.pipeline.render import clean, outlet_of
 
     rows = list(
         db.query("select title, url, site_name from articles where id not in (select article_id from matches) order by id")
@@ -145,7 +145,7 @@ def print_unmatched(db) -> None:
         click.echo(click.style(f"        {title}  ({outlet_of(row['site_name'], row['url'])})", dim=True))
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--dir",
     "folder",
@@ -161,10 +161,10 @@ def print_unmatched(db) -> None:
 def demo(app: AppContext, folder: Path, keep_serving: bool) -> None:
     """Run the whole pipeline once against a bundled sample news site: no config, no internet needed."""
     from newsmon.demo.site import DemoSite
-    from pipeline.alerts import write_pending_alerts
-    from pipeline.analyze import analyze_pending
-    from pipeline.db import connect
-    from pipeline.digest import write_digest
+    from newsmon.pipeline.alerts import write_pending_alerts
+    from newsmon.pipeline.analyze import analyze_pending
+    from newsmon.pipeline.db import connect
+    from newsmon.pipeline.digest import write_digest
 
     started = time.monotonic()
     folder = folder.expanduser().resolve()

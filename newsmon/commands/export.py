@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.config import parse_duration
 from newsmon.errors import ConfigError, NewsmonError
 
@@ -40,7 +40,7 @@ def known_watches(app: AppContext, db) -> list[str]:
     """Watch names a user may ask for: those of the watchlist, and any already stored."""
     names = {row["watch"] for row in db.query("select distinct watch from matches")}
     try:
-        from pipeline.watchlist import load_watchlist
+        from newsmon.pipeline.watchlist import load_watchlist
 
         names.update(watch.name for watch in load_watchlist(app.config.watchlist_path).watches)
     except ImportError:
@@ -59,7 +59,7 @@ def _write(path: Path, text: str, encoding: str) -> None:
         raise NewsmonError(f"{path}: cannot write the export: {exc.strerror or exc}") from None
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json", "atom"]), default="csv", show_default=True,
     help="A spreadsheet, JSON with the evidence as stored, or an Atom 1.0 feed.",
@@ -75,7 +75,7 @@ def export(
     app: AppContext, fmt: str, since: str | None, watch: str | None, output: Path | None, feed_url: str | None
 ) -> None:
     """Export stored matches with their evidence as CSV, JSON or an Atom feed for any feed reader."""
-    from pipeline.export import load_matches, to_atom, to_csv, to_json
+    from newsmon.pipeline.export import load_matches, to_atom, to_csv, to_json
 
     since_iso = parse_since(since) if since else None
     db = app.db()
@@ -124,7 +124,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise NewsmonError(f"cannot listen on {host}:{port}: {reason} (choose another --port)") from None
 
 
-@cli.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open a browser on it.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.config import parse_config
 from newsmon.errors import ConfigError
 
@@ -17,12 +17,12 @@ def default_config_text() -> str:
     return resources.files("newsmon").joinpath("default_config.toml").read_text(encoding="utf-8")
 
 
-@cli.command()
+@click.command()
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 @click.pass_obj
 def init(app: AppContext, force: bool) -> None:
     """Write a default config (real public sources) and create its database."""
-    from pipeline.db import connect
+    from newsmon.pipeline.db import connect
 
     path: Path = app.config_path.expanduser().resolve()
     if path.exists() and not force:

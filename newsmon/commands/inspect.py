@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from newsmon.cli import AppContext, cli
+from newsmon.app import AppContext
 from newsmon.config import CrawlSettings
 from newsmon.errors import NewsmonError
 
@@ -65,8 +65,8 @@ def read_input(source: str, crawl: CrawlSettings) -> tuple[bytes | str, str, str
 
 def article_from_text(text: str, url: str):
     """A plain-text article: the first non-empty line is the title, the rest the body."""
-    from pipeline.extract import Article
-    from pipeline.language import detect_language
+    from newsmon.pipeline.extract import Article
+    from newsmon.pipeline.language import detect_language
 
     lines = text.strip().splitlines()
     title = lines[0].strip() if lines else None
@@ -76,7 +76,7 @@ def article_from_text(text: str, url: str):
 
 def inspect_record(source: str, crawl: CrawlSettings) -> dict[str, Any]:
     """The extraction of one input as a dict: ``source`` (as given) plus the article's fields."""
-    from pipeline.extract import extract_article
+    from newsmon.pipeline.extract import extract_article
 
     page, url, content_type = read_input(source, crawl)
     if content_type == "text/plain":
@@ -91,7 +91,7 @@ def inspect_record(source: str, crawl: CrawlSettings) -> dict[str, Any]:
 def print_record(record: dict[str, Any]) -> None:
     """The record for a terminal: what the page said is cleaned of control and bidi characters, and
     every line is bounded, so a hostile page cannot rewrite or flood the screen."""
-    from pipeline.render import clean, clean_lines
+    from newsmon.pipeline.render import clean, clean_lines
 
     click.echo(f"== {clean(record['source'], 2000)}")
     for label, key in (("Title", "title"), ("Published", "published"), ("Language", "language"),
@@ -103,14 +103,14 @@ def print_record(record: dict[str, Any]) -> None:
     click.echo("")
 
 
-@cli.command()
+@click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input per line.")
 @click.pass_obj
 def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
     """Show what newsmon extracts from local HTML/.txt files or URLs, without storing anything."""
-    from pipeline.analyze import analyze_text
-    from pipeline.render import clean_lines
+    from newsmon.pipeline.analyze import analyze_text
+    from newsmon.pipeline.render import clean_lines
 
     config = app.config if app.config_path.exists() else None
     crawl = config.crawl if config else CrawlSettings()

@@ -11,9 +11,9 @@ import pytest
 
 from newsmon.cli import cli
 from newsmon.localsite import LocalSite
-from pipeline.db import connect
-from pipeline.extract import Article
-from pipeline.store import Store
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.extract import Article
+from newsmon.pipeline.store import Store
 
 SITE = Path(__file__).parent / "site"
 SEED_PAGE = SITE / "news/2025/02/haftar-minsk-visit.html"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import article_from_hints, extract_article, iso_datetime, strip_site_suffix
+from newsmon.pipeline.extract import article_from_hints, extract_article, iso_datetime, strip_site_suffix
 
 SITE = Path(__file__).parent / "site"
 URL = "https://minsk-monitor.example/news/2025/02/haftar-minsk-visit.html"

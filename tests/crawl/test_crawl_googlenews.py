@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newssite import google_news_link
 
-from spiders.googlenews import decode_google_news_link, is_google_news_link
+from newsmon.spiders.googlenews import decode_google_news_link, is_google_news_link
 
 # Real links from Google News RSS: the older format (publisher URL inside) and the newer opaque one.
 OLD_FORMAT = (

@@ -7,9 +7,9 @@ import gzip
 
 import pytest
 
-from pipeline.db import connect
-from pipeline.extract import Article
-from pipeline.store import Store
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.extract import Article
+from newsmon.pipeline.store import Store
 
 TEXT = "Khalifa Haftar met Alexander Lukashenko in Minsk to discuss MiG-29 maintenance. " * 10
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.urls import canonical_url, is_http_url
+from newsmon.pipeline.urls import canonical_url, is_http_url
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ import pytest
 import loopback
 
 from newsmon.localsite import LocalSite
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 
 HERE = Path(__file__).parent
 WAIT = 120.0

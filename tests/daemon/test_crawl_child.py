@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 from newsmon.config import load_config
-from pipeline.db import connect
-from schedules.crawl_child import CrawlChildren, finish_orphaned_runs
+from newsmon.pipeline.db import connect
+from newsmon.schedules.crawl_child import CrawlChildren, finish_orphaned_runs
 
 SOURCE = """
     [[sources]]

@@ -11,7 +11,7 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 from newsmon.config import load_config
-from schedules.daemon import DIGEST_RETRY, Daemon
+from newsmon.schedules.daemon import DIGEST_RETRY, Daemon
 
 
 def digest_config(write_config, at: str, port: int) -> str:

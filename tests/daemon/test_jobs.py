@@ -18,7 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newsmon.config import parse_config
-from schedules.jobs import (
+from newsmon.schedules.jobs import (
     CRAWL_EXECUTOR,
     DIGEST_JOB,
     HEARTBEAT_JOB,

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from newsmon.cli import cli
-from pipeline.db import connect
-from schedules.history import iso
-from schedules.lock import DaemonLock
+from newsmon.pipeline.db import connect
+from newsmon.schedules.history import iso
+from newsmon.schedules.lock import DaemonLock
 
 CONFIG = """
     [digest]

@@ -39,8 +39,8 @@ def test_the_evaluation_set_is_large_varied_and_well_formed():
 
 def test_precision_and_recall_hold_on_the_evaluation_set(nlp):
     from newsmon.config import NlpSettings
-    from pipeline.analyze import Analyzer, Item
-    from pipeline.watchlist import load_watchlist
+    from newsmon.pipeline.analyze import Analyzer, Item
+    from newsmon.pipeline.watchlist import load_watchlist
 
     cases = load()
     analyses = Analyzer(NlpSettings(), load_watchlist()).analyze([Item(c["title"], c["text"]) for c in cases])

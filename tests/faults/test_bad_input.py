@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from newsmon.cli import cli
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 
 GOOD_CONFIG = """\
 database = "news.db"

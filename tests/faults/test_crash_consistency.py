@@ -96,7 +96,7 @@ def newsmon_processes(config: Path) -> list[psutil.Process]:
 def check_database(path: Path) -> Iterator[sqlite3.Connection]:
     """Check the database as the kill left it, open it as the next start does (a process killed before
     its migrations ran leaves them pending), then check the full-text index against the articles."""
-    from pipeline.db import connect
+    from newsmon.pipeline.db import connect
 
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -250,7 +250,7 @@ def test_the_daemon_killed_at_random_moments_sends_each_alert_and_digest_exactly
     site = CrashSite(count=12 + KILLS + 1, published=12)
     config = daemon_config(tmp_path, site, port)
     database = tmp_path / "daemon.db"
-    from pipeline.db import connect
+    from newsmon.pipeline.db import connect
 
     connect(database).close()  # as 'newsmon init' leaves it: the daemon refuses to create one
     kills: list[float] = []

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.db
+from newsmon import pipeline
 from newsmon_process import run_newsmon
 from newsmon.cli import cli
 from newsmon.localsite import LocalSite
-from pipeline.db import connect, migrations
-from pipeline.extract import Article
-from pipeline.store import Store
+from newsmon.pipeline.db import connect, migrations
+from newsmon.pipeline.extract import Article
+from newsmon.pipeline.store import Store
 
 HERE = Path(__file__).parent
 OLD_SCHEMA = HERE / "fixtures" / "schema-v3.sql"

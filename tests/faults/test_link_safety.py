@@ -15,8 +15,8 @@ import pytest
 from scrapy import Request
 
 from newsmon.config import CrawlSettings
-from spiders.safety import RefusedRequest, SafeTargetMiddleware, unsafe_address
-from spiders.settings import scrapy_settings
+from newsmon.spiders.safety import RefusedRequest, SafeTargetMiddleware, unsafe_address
+from newsmon.spiders.settings import scrapy_settings
 
 REFUSED_LINKS = {
     "localhost": "localhost (127.0.0.1) is a loopback address",

@@ -21,8 +21,8 @@ from aiosmtpd.smtp import AuthResult
 
 from loopback import CountingInbox, smtp_server
 from newsmon.cli import cli
-from pipeline.db import connect
-from pipeline.mailer import PASSWORD_ENV
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.mailer import PASSWORD_ENV
 
 PASSWORD = "Tr0ub4dor&3-horse-battery"
 FORMS = (

@@ -12,9 +12,9 @@ import pytest
 
 from newsmon.cli import cli
 from newsmon.config import load_config
-from pipeline.analyze import analyze_pending
-from pipeline.db import connect
-from pipeline.watchlist import bundled_path
+from newsmon.pipeline.analyze import analyze_pending
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.watchlist import bundled_path
 
 SEED = Path(__file__).parent / "seed_article.txt"
 ARTICLES = [

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analyze import analyze_text
-from pipeline.nlp import split_units
+from newsmon.pipeline.analyze import analyze_text
+from newsmon.pipeline.nlp import split_units
 
 SEED = Path(__file__).parent / "seed_article.txt"
 SEED_TITLE = "Lukashenko Could Face New U.S. Sanctions Over Cooperation with Libya"

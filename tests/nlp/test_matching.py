@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.analyze import analyze_text
+from newsmon.pipeline.analyze import analyze_text
 
 SEED = Path(__file__).parent / "seed_article.txt"
 

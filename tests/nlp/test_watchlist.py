@@ -14,9 +14,9 @@ import pytest
 from newsmon.cli import cli
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
-from pipeline.analyze import analyze_text
-from pipeline.nlp import get_pipeline
-from pipeline.watchlist import load_watchlist
+from newsmon.pipeline.analyze import analyze_text
+from newsmon.pipeline.nlp import get_pipeline
+from newsmon.pipeline.watchlist import load_watchlist
 
 HERE = Path(__file__).parent
 MINIMAL = """

@@ -14,7 +14,7 @@ import pytest
 from loopback import RecordingHandler, free_port, start_smtp
 
 from newsmon.config import Config, load_config
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 
 NEWSROOM = Path(__file__).with_name("newsroom.json")
 SOURCES = (

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 from safe_html_check import assert_safe_html, visible_text
 
 from newsmon.cli import cli
-from pipeline.alerts import send_pending_alerts, write_pending_alerts
-from pipeline.db import connect
-from pipeline.watchlist import bundled_path
+from newsmon.pipeline.alerts import send_pending_alerts, write_pending_alerts
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.watchlist import bundled_path
 
 ALERTED = ("wire", "vestnik", "sahel", "hostile", "yesterday")  # score >= 0.7; "unvote" scores 0.45
 

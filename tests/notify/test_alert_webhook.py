@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from werkzeug import Response
 
-from pipeline.alerts import send_pending_alerts
+from newsmon.pipeline.alerts import send_pending_alerts
 
 
 class Hook:

@@ -17,7 +17,7 @@ import pytest
 from safe_html_check import assert_safe_html, visible_text
 
 from newsmon.cli import cli
-from pipeline.digest import digest_window, latest_slot, slot, write_digest
+from newsmon.pipeline.digest import digest_window, latest_slot, slot, write_digest
 
 DAY = date(2024, 5, 2)
 

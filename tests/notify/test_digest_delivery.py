@@ -14,8 +14,8 @@ import pytest
 
 from newsmon.cli import cli
 from newsmon.errors import DeliveryError
-from pipeline.db import connect
-from pipeline.digest import latest_slot, send_digest, slot
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.digest import latest_slot, send_digest, slot
 
 DAY = date(2024, 5, 2)
 

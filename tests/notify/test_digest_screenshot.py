@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.digest import slot, write_digest
+from newsmon.pipeline.digest import slot, write_digest
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
 WIDTH, HEIGHT = 420, 1200

@@ -17,7 +17,7 @@ from loopback import RecordingHandler, free_port, start_smtp
 
 from newsmon.config import SmtpSettings
 from newsmon.errors import ConfigError, DeliveryError
-from pipeline.mailer import PASSWORD_ENV, SmtpSession, compose
+from newsmon.pipeline.mailer import PASSWORD_ENV, SmtpSession, compose
 
 PASSWORD = "s3cret-Pa55word"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pipeline.stories import assign_stories, load_stories, normalise_title, same_story, shingles
+from newsmon.pipeline.stories import assign_stories, load_stories, normalise_title, same_story, shingles
 
 
 def story_of(db, match_id: int) -> int:

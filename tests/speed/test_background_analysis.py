@@ -12,8 +12,8 @@ import pytest
 
 from newsmon.config import load_config
 from newsmon.errors import ConfigError
-from pipeline.background import BackgroundAnalysis
-from pipeline.db import connect
+from newsmon.pipeline.background import BackgroundAnalysis
+from newsmon.pipeline.db import connect
 
 POSITIVE = ("Lukashenko hosts Haftar", "Alexander Lukashenko received Khalifa Haftar in Minsk for talks on MiG-29 repairs.")
 NEGATIVE = ("Rates rise in Kenya", "The central bank of Kenya raised its key rate on Thursday, Reuters reported.")

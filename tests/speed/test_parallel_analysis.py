@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 from newsmon.config import load_config
-from pipeline.analyze import analyze_pending
-from pipeline.db import connect
-from pipeline.workers import in_workers
+from newsmon.pipeline.analyze import analyze_pending
+from newsmon.pipeline.db import connect
+from newsmon.pipeline.workers import in_workers
 
 SEED = Path(__file__).resolve().parents[1] / "nlp" / "seed_article.txt"
 TEXTS = [

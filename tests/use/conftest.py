@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLE_ORDER = ("articles", "article_sources", "entities", "mentions", "matches", "crawl_runs")

@@ -18,7 +18,7 @@ from newsmon.cli import cli
 from newsmon.commands.demo import MARKER, digest_day
 from newsmon.config import load_config
 from newsmon.demo.site import load_stories
-from pipeline.db import connect
+from newsmon.pipeline.db import connect
 
 
 @pytest.fixture(scope="module")

@@ -73,7 +73,7 @@ def test_an_unknown_source_name_lists_the_known_ones(runner, write_config):
 
 
 def test_a_locked_database_is_one_line_after_waiting(runner, seeded, monkeypatch):
-    import pipeline.db
+    from newsmon import pipeline
 
     monkeypatch.setattr(pipeline.db, "BUSY_TIMEOUT_MS", 200)
     holder = sqlite3.connect(seeded.parent / "newsmon.db", isolation_level=None)

@@ -169,7 +169,7 @@ def test_output_file_gets_the_export_and_a_summary_line(runner, seeded, tmp_path
 
 
 def test_an_empty_database_exports_an_empty_but_valid_feed(runner, write_config, tmp_path):
-    from pipeline.db import connect
+    from newsmon.pipeline.db import connect
 
     config = write_config('database = "empty.db"\n')
     connect(tmp_path / "empty.db").close()
