@@ -238,3 +238,23 @@ def m007_http_cache_per_source(db: sqlite_utils.Database) -> None:
     robots.txt cache)."""
     db["http_cache"].add_column("source", str, not_null_default="")
     db["http_cache"].transform(pk=("url", "source"))
+
+
+@migrations()
+def m010_install_time(db: sqlite_utils.Database) -> None:
+    """When this database came into use, so that no digest is built or sent for a slot before it existed.
+
+    An older database is dated by its earliest crawl or article; a new one by now.
+    """
+    from datetime import datetime, timezone
+
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    earliest = [
+        row["at"]
+        for row in db.query(
+            "select min(started_at) as at from crawl_runs union all select min(fetched_at) as at from articles"
+        )
+        if row["at"]
+    ]
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    db["meta"].insert({"key": "installed_at", "value": min(earliest, default=now)})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from email.message import EmailMessage
@@ -20,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from newsmon.config import Config, parse_duration
+from newsmon.config import Config
 from newsmon.errors import ConfigError, DeliveryError, NewsmonError
+from newsmon.pipeline.health import installed_at, source_activity
 from newsmon.pipeline.mailer import SmtpSession, compose, message_id
 from newsmon.pipeline.render import clean, parse_time, render
 from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
@@ -88,6 +88,34 @@ class Digest:
     new_names: list[NewName] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
     health_since: datetime | None = None
+    articles: int = 0
+    installed: datetime | None = None
+    built_at: datetime | None = None
+
+    @property
+    def before_install(self) -> bool:
+        """The window closed before the database existed: nothing could have been crawled in it."""
+        return self.installed is not None and self.end <= self.installed
+
+    @property
+    def in_progress(self) -> bool:
+        """The window has not closed yet: a preview of the digest so far."""
+        return self.built_at is not None and self.built_at < self.end
+
+    def activity(self, zone: ZoneInfo) -> str:
+        """One sentence on what newsmon did in the window, so that "nothing matched" is never misread."""
+        if self.before_install:
+            when = self.installed.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            return f"newsmon's database was created at {when}, after this window closed: nothing was crawled in it."
+        crawled = sum(1 for s in self.sources if s.new_articles)
+        text = (
+            f"{self.articles} new article{'' if self.articles == 1 else 's'} stored from "
+            f"{crawled} source{'' if crawled == 1 else 's'}"
+        )
+        text += " so far" if self.in_progress else ""
+        if self.installed and self.start < self.installed:
+            text += f" (the database was created at {self.installed.astimezone(zone):%Y-%m-%d %H:%M}, in this window)"
+        return text + "."
 
     @property
     def problems(self) -> list[SourceHealth]:
@@ -111,8 +139,13 @@ class DigestResult:
 
 
 def resolve_day(config: Config, day: date | None) -> date:
-    """The date asked for, or the date of the latest slot that has passed."""
+    """The date asked for, or the date of the latest slot that has passed (what can be sent)."""
     return day or latest_slot(config).date()
+
+
+def upcoming_day(config: Config, now: datetime | None = None) -> date:
+    """The date of the next slot, whose window holds what was stored since the last one (a preview)."""
+    return (latest_slot(config, now) + timedelta(days=1)).date()
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -148,7 +181,20 @@ def build_digest(db: sqlite_utils.Database, config: Config, day: date) -> Digest
         new_names=new_names(db, article_ids),
         sources=source_health(db, config, since, start, end),
         health_since=since,
+        articles=_articles_between(db, start, end),
+        installed=installed_at(db),
+        built_at=datetime.now(timezone.utc),
     )
+
+
+def _articles_between(db: sqlite_utils.Database, start: datetime, end: datetime) -> int:
+    """Articles stored in [start, end): what the sources brought in the window, matched or not."""
+    return next(
+        db.query(
+            "select count(*) as n from articles where fetched_at >= ? and fetched_at < ?",
+            [_utc_iso(start), _utc_iso(end)],
+        )
+    )["n"]
 
 
 def _health_since(db: sqlite_utils.Database, day: date, start: datetime) -> datetime:
@@ -222,7 +268,8 @@ def source_health(
 ) -> list[SourceHealth]:
     """Per source: runs and failures since ``since``, new articles in [start, end), and silence.
 
-    A source is silent when its newest article is older than ``daemon.silent_after`` at ``end``.
+    Silence is judged at the window's end (or now, for a digest in progress) as ``newsmon status``
+    judges it: see ``pipeline.health``.
     """
     health: dict[str, SourceHealth] = {s.name: SourceHealth(s.name) for s in config.sources if s.enabled}
     since_iso, start_iso, end_iso = _utc_iso(since), _utc_iso(start), _utc_iso(end)
@@ -240,20 +287,12 @@ def source_health(
         [start_iso, end_iso],
     ):
         health.setdefault(row["source"], SourceHealth(row["source"])).new_articles = row["n"]
-    newest: dict[str, str] = defaultdict(str)
-    for row in db.query(
-        """select source, max(at) as at from (
-             select source, fetched_at as at from articles
-             union all select source, seen_at as at from article_sources)
-           where at < ? group by source""",
-        [end_iso],
-    ):
-        newest[row["source"]] = row["at"] or ""
-    quiet_since = end - timedelta(seconds=parse_duration(config.daemon.silent_after))
+    activity = source_activity(db, config, min(end, datetime.now(timezone.utc)))
     for item in health.values():
-        last = parse_time(newest.get(item.name))
-        item.last_new = newest.get(item.name) or None
-        item.silent = last is None or last < quiet_since
+        known = activity.get(item.name)
+        if known:
+            item.last_new = _utc_iso(known.last_new) if known.last_new else None
+            item.silent = known.silent
     return sorted(health.values(), key=lambda s: s.name)
 
 
@@ -289,8 +328,12 @@ def _record(db: sqlite_utils.Database, digest: Digest, **fields: object) -> None
 def write_digest(
     db: sqlite_utils.Database, config: Config, date: date | None = None, outbox: Path | None = None
 ) -> Path:
-    """Write the digest for a date to the outbox as ``digest-DATE.eml`` and ``digest-DATE.html``; returns the .eml."""
-    day = resolve_day(config, date)
+    """Write the digest for a date to the outbox as ``digest-DATE.eml`` and ``digest-DATE.html``; returns the .eml.
+
+    Without a date it previews the digest in progress (the next slot's), which holds what was crawled
+    since the last slot.
+    """
+    day = date or upcoming_day(config)
     digest = build_digest(db, config, day)
     msg = digest_message(config, digest)
     folder = Path(outbox) if outbox else config.outbox_path

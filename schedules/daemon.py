@@ -28,6 +28,7 @@ from apscheduler.triggers.date import DateTrigger
 from newsmon.config import Config, parse_duration
 from newsmon.errors import DeliveryError, NewsmonError
 from newsmon.pipeline.db import connect
+from newsmon.pipeline.health import installed_at
 from newsmon.schedules import history
 from newsmon.schedules.crawl_child import CrawlChildren, finish_orphaned_runs
 from newsmon.schedules.jobs import (
@@ -98,7 +99,7 @@ class Daemon:
             last_started = {name: run.started_at for name, run in history.last_runs(db).items() if run.started_at}
             slot = latest_slot(self.config, now)
             sent = history.digest_sent(db, slot_date(slot))
-            missed = missed_slot(self.config, now, sent)
+            missed = missed_slot(self.config, now, sent, installed_at(db))
         finally:
             db.close()
         if orphaned:

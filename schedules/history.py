@@ -68,21 +68,6 @@ def last_runs(db: sqlite_utils.Database) -> dict[str, LastRun]:
     }
 
 
-def first_started(db: sqlite_utils.Database) -> dict[str, datetime]:
-    """When each source was first crawled: a source is only called silent after that long."""
-    rows = db.query("select source, min(started_at) as started from crawl_runs group by source")
-    return {row["source"]: moment for row in rows if (moment := parse_time(row["started"]))}
-
-
-def last_new_article(db: sqlite_utils.Database) -> dict[str, datetime]:
-    """When each source last brought at least one new article."""
-    rows = db.query(
-        "select source, max(coalesce(finished_at, started_at)) as at from crawl_runs "
-        "where new_articles > 0 group by source"
-    )
-    return {row["source"]: moment for row in rows if (moment := parse_time(row["at"]))}
-
-
 def digest_sent(db: sqlite_utils.Database, date: str) -> bool:
     """Whether the digest for ``date`` (YYYY-MM-DD) was accepted by the mail server."""
     rows = list(db.query("select 1 from digests where date = ? and sent_at is not null", [date]))

@@ -115,13 +115,17 @@ def slot_date(slot: datetime) -> str:
     return slot.date().isoformat()
 
 
-def missed_slot(config: Config, now: datetime, sent: bool) -> datetime | None:
+def missed_slot(config: Config, now: datetime, sent: bool, installed: datetime | None) -> datetime | None:
     """The digest slot that passed while the daemon was down and is still worth sending, if any.
 
-    ``sent`` says whether the digest for the latest slot's date is already in the digests table.
+    ``sent`` says whether the digest for the latest slot's date is already in the digests table;
+    ``installed`` is when the database came into use. A slot from before it was never missed: a new
+    install's first digest is the first slot after it, not an empty one for the day before.
     """
     slot = latest_slot(config, now)
     if sent or now - slot > timedelta(seconds=parse_duration(config.daemon.missed_digest_grace)):
+        return None
+    if installed is None or slot <= installed:
         return None
     return slot
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from newsmon.config import Config, Source, parse_duration
+from newsmon.config import Config, Source
+from newsmon.pipeline.health import installed_at, source_activity
 from newsmon.pipeline.render import clean
 from newsmon.schedules import history
 from newsmon.schedules.jobs import digest_trigger, due_time, latest_slot, missed_slot, slot_date, zone
@@ -22,13 +23,11 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
     """The status report as plain data (what ``--json`` prints)."""
     pid = running_daemon(config.database_path)
     runs = history.last_runs(db)
-    first = history.first_started(db)
-    fresh = history.last_new_article(db)
-    silent_after = timedelta(seconds=parse_duration(config.daemon.silent_after))
+    activity = source_activity(db, config, now)
     sources = []
     for source in config.sources:
         run = runs.get(source.name)
-        since = fresh.get(source.name) or first.get(source.name)
+        fresh = activity[source.name].last_new
         due = due_time(source, config, run.started_at if run else None, now) if source.enabled else None
         sources.append(
             {
@@ -39,13 +38,13 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
                 "last_run": _run(run, now) if run else None,
                 "next_run": history.iso(max(due, now)) if due else None,
                 "overdue": bool(due and due <= now),
-                "last_new_article_at": history.iso(fresh[source.name]) if source.name in fresh else None,
+                "last_new_article_at": history.iso(fresh) if fresh else None,
                 "failing": bool(run and run.status == "failed"),
-                "silent": bool(source.enabled and since and now - since > silent_after),
+                "silent": activity[source.name].silent,
             }
         )
     slot = latest_slot(config, now)
-    missed = missed_slot(config, now, history.digest_sent(db, slot_date(slot)))
+    missed = missed_slot(config, now, history.digest_sent(db, slot_date(slot)), installed_at(db))
     next_digest = digest_trigger(config).get_next_fire_time(None, now.astimezone(zone(config)))
     return {
         "now": history.iso(now),

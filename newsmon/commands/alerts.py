@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import click
 
 from newsmon.app import AppContext
+from newsmon.commands.params import IsoDate
 from newsmon.errors import ConfigError, DeliveryError
 
 
@@ -47,8 +48,8 @@ def alerts(app: AppContext, send: bool) -> None:
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The digest's date, YYYY-MM-DD (default: the latest slot that has passed).",
+    type=IsoDate(),
+    help="The digest's date, YYYY-MM-DD (default: the digest in progress; with --send, the latest slot that has passed).",
 )
 @click.option("--send", is_flag=True, help="Mail it to digest.to (once per date; a second send is a no-op).")
 @click.option(
@@ -57,7 +58,7 @@ def alerts(app: AppContext, send: bool) -> None:
     help="Write the .eml and .html here instead of the configured outbox folder.",
 )
 @click.pass_obj
-def digest(app: AppContext, day: datetime | None, send: bool, outbox: Path | None) -> None:
+def digest(app: AppContext, day: date | None, send: bool, outbox: Path | None) -> None:
     """Build the daily digest: write it to the outbox (default) or mail it with --send."""
     from newsmon.pipeline.digest import send_digest, write_digest
 
@@ -65,9 +66,8 @@ def digest(app: AppContext, day: datetime | None, send: bool, outbox: Path | Non
         raise ConfigError("use either --send or --outbox, not both")
     config = app.config
     db = app.db()
-    date = day.date() if day else None
     if send:
-        click.echo(send_digest(db, config, date).message)
+        click.echo(send_digest(db, config, day).message)
         return
-    path = write_digest(db, config, date, outbox)
+    path = write_digest(db, config, day, outbox)
     click.echo(f"Wrote {path} and {path.with_suffix('.html').name}")

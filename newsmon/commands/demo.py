@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -77,9 +77,9 @@ def prepare_folder(folder: Path) -> Path:
 
 def digest_day(config: Config, now: datetime | None = None) -> date:
     """The date of the next digest slot, whose digest covers what the demo has just found."""
-    from newsmon.pipeline.digest import latest_slot
+    from newsmon.pipeline.digest import upcoming_day
 
-    return (latest_slot(config, now) + timedelta(days=1)).date()
+    return upcoming_day(config, now)
 
 
 def run_crawl(config_path: Path, verbose: bool) -> int:

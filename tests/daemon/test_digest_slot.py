@@ -11,7 +11,9 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 from newsmon.config import load_config
+from newsmon.pipeline.db import connect
 from newsmon.schedules.daemon import DIGEST_RETRY, Daemon
+from newsmon.schedules.history import iso
 
 
 def digest_config(write_config, at: str, port: int) -> str:
@@ -31,12 +33,20 @@ def digest_config(write_config, at: str, port: int) -> str:
     )
 
 
+def installed_days_ago(config, days: int) -> None:
+    """Date the config's database as in use for ``days`` days, as if it had been crawling since."""
+    db = connect(load_config(config).database_path)
+    db["meta"].upsert({"key": "installed_at", "value": iso(datetime.now(timezone.utc) - timedelta(days=days))}, pk="key")
+    db.close()
+
+
 def test_a_slot_missed_while_down_is_sent_on_start_and_not_again_on_the_next_start(
     write_config, rows, smtp_server, start_daemon
 ):
     port, inbox = smtp_server
     an_hour_ago = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
     config = digest_config(write_config, an_hour_ago, port)
+    installed_days_ago(config, 3)
 
     first = start_daemon(config)
     first.wait_for("the missed digest to be sent", lambda: rows("select date from digests where sent_at is not null"))
@@ -71,3 +81,17 @@ def test_a_refused_digest_stays_unsent_and_is_retried_ten_minutes_later(write_co
     assert DIGEST_RETRY - timedelta(minutes=1) < wait <= DIGEST_RETRY
     (line,) = [r.getMessage() for r in caplog.records if r.name == "newsmon.daemon"]
     assert line.startswith(f"digest {slot.date()}: not sent (") and "retrying at" in line
+
+
+def test_a_new_install_never_sends_the_slot_that_passed_before_it_existed(
+    write_config, rows, smtp_server, start_daemon
+):
+    port, inbox = smtp_server
+    an_hour_ago = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
+    config = digest_config(write_config, an_hour_ago, port)
+
+    daemon = start_daemon(config)
+    daemon.wait_for_log("newsmon daemon started")
+    assert daemon.stop() == 0
+    assert "sending it now" not in daemon.log
+    assert inbox.received == [] and rows("select * from digests") == []

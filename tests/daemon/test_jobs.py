@@ -134,6 +134,15 @@ def test_a_missed_digest_is_sent_on_start_only_within_the_grace_and_only_once():
     cfg = config(extra='[daemon]\nmissed_digest_grace = "6h"')
     two_hours_late = datetime(2025, 3, 14, 7, 0, tzinfo=timezone.utc)
     ten_hours_late = datetime(2025, 3, 14, 15, 0, tzinfo=timezone.utc)
-    assert missed_slot(cfg, two_hours_late, sent=False).isoformat() == "2025-03-14T08:00:00+03:00"
-    assert missed_slot(cfg, two_hours_late, sent=True) is None
-    assert missed_slot(cfg, ten_hours_late, sent=False) is None
+    installed = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    assert missed_slot(cfg, two_hours_late, False, installed).isoformat() == "2025-03-14T08:00:00+03:00"
+    assert missed_slot(cfg, two_hours_late, True, installed) is None
+    assert missed_slot(cfg, ten_hours_late, False, installed) is None
+
+
+def test_a_slot_from_before_the_database_existed_is_never_missed():
+    cfg = config(extra='[daemon]\nmissed_digest_grace = "6h"')
+    two_hours_late = datetime(2025, 3, 14, 7, 0, tzinfo=timezone.utc)
+    just_installed = two_hours_late - timedelta(minutes=5)
+    assert missed_slot(cfg, two_hours_late, False, just_installed) is None
+    assert missed_slot(cfg, two_hours_late, False, None) is None

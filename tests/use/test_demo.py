@@ -4,6 +4,7 @@ the matches with their evidence; it never overwrites a folder that is not its ow
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -134,3 +135,25 @@ def test_never_overwrites_a_folder_it_did_not_write(runner, tmp_path):
     (other / "newsmon.db").write_bytes(b"")
     result = runner.invoke(cli, ["demo", "--dir", str(other)])
     assert result.exit_code == 2 and "newsmon.db" in result.output
+
+
+def test_after_the_demo_a_plain_digest_tells_what_was_crawled_and_calls_no_source_silent(demo_run, runner):
+    config = demo_run["folder"] / "newsmon.toml"
+    result = runner.invoke(cli, ["--config", str(config), "digest"])
+    assert result.exit_code == 0, result.output
+    eml = Path(result.output.split("Wrote ", 1)[1].split(" and ", 1)[0])
+    text = eml.read_text(encoding="utf-8")
+    assert "nothing matched" not in text.lower() and "silent" not in text
+    assert "13 new articles stored from 3 sources so far" in text.replace("=\n", "")
+    assert "0 source problems" in text
+    status = runner.invoke(cli, ["--config", str(config), "status", "--json"])
+    assert json.loads(status.output)["silent"] == []
+
+
+def test_a_digest_for_a_day_before_the_database_existed_says_so(demo_run, runner):
+    config = demo_run["folder"] / "newsmon.toml"
+    result = runner.invoke(cli, ["--config", str(config), "digest", "--date", "2020-01-02"])
+    assert result.exit_code == 0, result.output
+    text = (demo_run["folder"] / "outbox" / "digest-2020-01-02.eml").read_text(encoding="utf-8").replace("=\n", "")
+    assert "after this window closed: nothing was crawled in it" in text
+    assert "newsmon ran" not in text and "0 source problems" in text
