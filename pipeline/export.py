@@ -1,4 +1,7 @@
-"""Stored matches as CSV, JSON or an Atom 1.0 feed: the same rows in each format.
+"""Stored matches as CSV, JSON or an Atom 1.0 feed: the same rows in each format, per match or per story.
+
+Per story, the copies of one piece of news that alerts and the digest already merge become one entry,
+headed by the copy ``pipeline.stories.head_order`` picks (the original), with every outlet listed.
 
 Everything in a match came from a stranger's web page, so every string passes through ``safe_text`` (no
 control or bidi-override characters, bounded length) before any format writes it, and each format
@@ -21,6 +24,7 @@ from datetime import datetime, timezone
 import sqlite_utils
 
 from newsmon.pipeline.render import clean, outlet_of
+from newsmon.pipeline.stories import head_order
 
 FORMATS = ("csv", "json", "atom")
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -33,7 +37,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _QUERY = """
 select m.id, m.watch, m.score, m.evidence, m.story_id, m.created_at,
-       a.id as article_id, a.url, a.title, a.source, a.site_name, a.published, a.language
+       a.id as article_id, a.url, a.title, a.source, a.site_name, a.published, a.language,
+       length(a.text) as text_length
 from matches m join articles a on a.id = m.article_id
 where (:since is null or m.created_at >= :since) and (:watch is null or m.watch = :watch)
 order by m.created_at desc, m.score desc, m.id desc
@@ -77,6 +82,7 @@ class ExportRow:
     language: str | None
     evidence: list[Evidence]
     also_reported_by: list[str] = field(default_factory=list)
+    text_length: int = 0
 
     @property
     def entities(self) -> list[str]:
@@ -124,6 +130,7 @@ def load_matches(db: sqlite_utils.Database, *, since: str | None = None, watch: 
                 published=row["published"],
                 language=safe_text(row["language"], 20) or None,
                 evidence=_evidence(row["evidence"]),
+                text_length=row["text_length"] or 0,
             )
         )
     _link_stories(rows)
@@ -140,6 +147,133 @@ def _link_stories(rows: list[ExportRow]) -> None:
         if row.story_id is not None:
             others = [o for o in outlets[(row.watch, row.story_id)] if o != row.outlet]
             row.also_reported_by = list(dict.fromkeys(others))
+
+
+@dataclass
+class StoryRow:
+    """One story of one watch: the copy that heads it and every copy, each outlet once."""
+
+    watch: str
+    copies: list[ExportRow]
+
+    @property
+    def lead(self) -> ExportRow:
+        return self.copies[0]
+
+    @property
+    def story_id(self) -> int | None:
+        return self.lead.story_id
+
+    @property
+    def score(self) -> float:
+        return max(copy.score for copy in self.copies)
+
+    @property
+    def first_found(self) -> str:
+        return min(copy.created_at for copy in self.copies)
+
+    @property
+    def last_found(self) -> str:
+        return max(copy.created_at for copy in self.copies)
+
+    @property
+    def outlets(self) -> list[str]:
+        return list(dict.fromkeys(copy.outlet for copy in self.copies))
+
+    @property
+    def entities(self) -> list[str]:
+        return list(dict.fromkeys(name for copy in self.copies for name in copy.entities))
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        """The evidence of the best-scored copy: the sentences that made the story match."""
+        return max(self.copies, key=lambda copy: copy.score).evidence
+
+    @property
+    def first_copy(self) -> ExportRow:
+        """The copy stored first: its entry id stays the story's, whichever copy heads it later."""
+        return min(self.copies, key=lambda copy: (copy.created_at, copy.match_id))
+
+
+def single_copies(rows: list[ExportRow]) -> list[StoryRow]:
+    """Each match as a story of its own, for a per-match feed."""
+    return [StoryRow(row.watch, [row]) for row in rows]
+
+
+def group_stories(rows: list[ExportRow]) -> list[StoryRow]:
+    """Matches grouped into stories per watch, the story found or joined most recently first."""
+    groups: dict[tuple[str, object], list[ExportRow]] = {}
+    for row in rows:
+        key = (row.watch, row.story_id if row.story_id is not None else f"match-{row.match_id}")
+        groups.setdefault(key, []).append(row)
+    stories = [
+        StoryRow(watch, sorted(copies, key=lambda r: head_order(r.published, r.text_length, r.match_id)))
+        for (watch, _), copies in groups.items()
+    ]
+    stories.sort(key=lambda s: (s.last_found, s.score), reverse=True)
+    return stories
+
+
+def stories_to_json(stories: list[StoryRow]) -> str:
+    """A JSON array, one object per story: the heading copy's fields, then every copy."""
+    items = []
+    for story in stories:
+        lead = story.lead
+        items.append(
+            {
+                "story_id": story.story_id,
+                "watch": story.watch,
+                "score": story.score,
+                "first_found": story.first_found,
+                "last_found": story.last_found,
+                "title": lead.title,
+                "url": lead.url,
+                "outlet": lead.outlet,
+                "published": lead.published,
+                "language": lead.language,
+                "outlets": story.outlets,
+                "entities": story.entities,
+                "evidence": [asdict(ev) for ev in story.evidence],
+                "copies": [
+                    {key: getattr(copy, key) for key in ("title", "url", "outlet", "source", "published", "language", "score")}
+                    for copy in story.copies
+                ],
+            }
+        )
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+STORY_CSV_COLUMNS = (
+    "last_found", "first_found", "watch", "score", "title", "url", "outlet", "published", "language",
+    "story_id", "outlets", "urls", "entities", "evidence",
+)  # fmt: skip
+
+
+def stories_to_csv(stories: list[StoryRow]) -> str:
+    """One line per story; its outlets and copies' URLs joined with ' | '."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STORY_CSV_COLUMNS)
+    for story in stories:
+        lead = story.lead
+        values = {
+            "last_found": story.last_found,
+            "first_found": story.first_found,
+            "watch": story.watch,
+            "score": story.score,
+            "title": lead.title,
+            "url": lead.url,
+            "outlet": lead.outlet,
+            "published": lead.published,
+            "language": lead.language,
+            "story_id": story.story_id,
+            "outlets": " | ".join(story.outlets),
+            "urls": " | ".join(copy.url for copy in story.copies),
+            "entities": " | ".join(story.entities),
+            "evidence": " | ".join(ev.sentence for ev in story.evidence),
+        }
+        writer.writerow([_cell(values[column]) for column in STORY_CSV_COLUMNS])
+    return out.getvalue()
 
 
 def to_json(rows: list[ExportRow]) -> str:
@@ -211,16 +345,22 @@ def highlight(sentence: str, terms: list[Term]) -> str:
     return "".join(parts)
 
 
-def summary_html(row: ExportRow) -> str:
-    """The entry's summary: score, outlet, date, language, evidence sentences, other outlets."""
-    facts = [f"score {row.score:.2f}", row.outlet, (row.published or "")[:10], row.language or ""]
+def summary_html(story: StoryRow) -> str:
+    """The entry's summary: score, outlet, date, language, evidence sentences, the other outlets (linked)."""
+    lead = story.lead
+    facts = [f"score {story.score:.2f}", lead.outlet, (lead.published or "")[:10], lead.language or ""]
     parts = [f"<p>{html.escape(' · '.join(f for f in facts if f))}</p>"]
-    quoted = [ev for ev in row.evidence if ev.sentence and ev.sentence != row.title]
+    quoted = [ev for ev in story.evidence if ev.sentence and ev.sentence != lead.title]
     parts += [f"<blockquote>{highlight(ev.sentence, ev.terms)}</blockquote>" for ev in quoted]
-    if row.entities:
-        parts.append(f"<p>Entities: {html.escape(', '.join(row.entities))}</p>")
-    if row.also_reported_by:
-        parts.append(f"<p>Also reported by: {html.escape(', '.join(row.also_reported_by))}</p>")
+    if story.entities:
+        parts.append(f"<p>Entities: {html.escape(', '.join(story.entities))}</p>")
+    others = [
+        f'<a href="{html.escape(copy.url)}">{html.escape(copy.outlet)}</a>' if _is_web_url(copy.url) else html.escape(copy.outlet)
+        for copy in story.copies[1:]
+    ]
+    others = others or [html.escape(outlet) for outlet in lead.also_reported_by]
+    if others:
+        parts.append(f"<p>Also reported by: {', '.join(others)}</p>")
     return "".join(parts)
 
 
@@ -238,8 +378,15 @@ def entry_id(row: ExportRow) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"newsmon:match:{row.watch}:{row.url}").urn
 
 
-def to_atom(rows: list[ExportRow], *, watch: str | None = None, link: str | None = None, link_rel: str = "self") -> str:
-    """A valid Atom 1.0 feed, newest match first; ``link`` is where the feed lives (or what it views)."""
+def to_atom(
+    stories: list[StoryRow], *, watch: str | None = None, link: str | None = None, link_rel: str = "self"
+) -> str:
+    """A valid Atom 1.0 feed, one entry per story (a story of one copy per match for a per-match feed),
+    newest first; ``link`` is where the feed lives (or what it views).
+
+    An entry's id is that of its first-stored copy, so a story keeps the id its first match had in a
+    per-match feed, and keeps it when an earlier-published copy later comes to head it.
+    """
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -252,24 +399,25 @@ def to_atom(rows: list[ExportRow], *, watch: str | None = None, link: str | None
     sub(feed, "id", feed_id(watch))
     sub(feed, "title", f"newsmon matches: {watch}" if watch else "newsmon matches")
     sub(feed, "subtitle", "Articles that matched a newsmon watch, with the sentences that tie them together.")
-    updated = max((rfc3339(r.created_at) for r in rows), default=rfc3339(None))
+    updated = max((rfc3339(s.last_found) for s in stories), default=rfc3339(None))
     sub(feed, "updated", updated)
     if link:
         sub(feed, "link", rel=link_rel, href=link)
     sub(sub(feed, "author"), "name", "newsmon")
     sub(feed, "generator", "newsmon")
-    for row in rows:
+    for story in stories:
+        row = story.lead
         entry = sub(feed, "entry")
         if row.language and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", row.language):
             entry.set(XML_LANG, row.language)
-        sub(entry, "id", entry_id(row))
+        sub(entry, "id", entry_id(story.first_copy))
         sub(entry, "title", row.title or row.url, type="text")
-        sub(entry, "updated", rfc3339(row.created_at))
+        sub(entry, "updated", rfc3339(story.last_found))
         if row.published:
             sub(entry, "published", rfc3339(row.published, row.created_at))
         sub(sub(entry, "author"), "name", row.outlet or "unknown outlet")
-        sub(entry, "category", term=row.watch)
-        summary = summary_html(row)
+        sub(entry, "category", term=story.watch)
+        summary = summary_html(story)
         sub(entry, "summary", summary, type="html")
         if _is_web_url(row.url):
             sub(entry, "link", rel="alternate", type="text/html", href=row.url)

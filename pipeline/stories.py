@@ -195,6 +195,14 @@ def _features(article_id: int, story_id: int | None, created_at: str | None, tex
     )
 
 
+def head_order(published: str | None, text_length: int | None, tiebreak: int) -> tuple:
+    """Sort key for the copy that heads a story: the earliest published (the original, not the wire
+    copy republished later), then the longest text (the full piece, not a shortened syndication).
+    Copies without a publication date come last."""
+    moment = parse_time(published)
+    return (moment is None, moment.timestamp() if moment else 0.0, -(text_length or 0), tiebreak)
+
+
 @dataclass
 class Copy:
     """One outlet's article within a story."""
@@ -212,7 +220,7 @@ class Copy:
 
 @dataclass
 class StoryView:
-    """What an email shows of a story: its best copy, the other outlets, entities and evidence."""
+    """What an email shows of a story: the copy that heads it (see ``head_order``), the other outlets, entities and evidence."""
 
     story_id: int
     watches: list[str]
@@ -239,7 +247,8 @@ def load_stories(db: sqlite_utils.Database, match_ids: Iterable[int]) -> list[St
         _rows_for(
             db,
             """select m.id, m.article_id, m.watch, m.score, m.evidence, m.story_id, m.created_at,
-                      a.url, a.source, a.title, a.published, a.language, a.site_name
+                      a.url, a.source, a.title, a.published, a.language, a.site_name,
+                      length(a.text) as text_length
                from matches m join articles a on a.id = m.article_id
                where m.id in ({ids})""",
             ids,
@@ -285,7 +294,7 @@ def _terms(item: dict) -> list[dict]:
 def _story(story_id: int, members: list[dict], watch_names: dict[int, list[str]]) -> StoryView:
     members.sort(key=lambda r: (-(r["score"] or 0.0), r["id"]))
     copies: dict[int, Copy] = {}
-    for row in members:
+    for row in sorted(members, key=lambda r: head_order(r["published"], r["text_length"], r["id"])):
         copies.setdefault(
             row["article_id"],
             Copy(

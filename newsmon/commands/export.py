@@ -88,6 +88,10 @@ def _write(path: Path, text: str, encoding: str) -> None:
     "--format", "fmt", type=click.Choice(["csv", "json", "atom"]), default="csv", show_default=True,
     help="A spreadsheet, JSON with the evidence as stored, or an Atom 1.0 feed.",
 )  # fmt: skip
+@click.option(
+    "--per", type=click.Choice(["story", "match"]),
+    help="One entry per story (copies merged, every outlet listed) or per match. Default: story for atom, match otherwise.",
+)  # fmt: skip
 @click.option("--since", help="Only matches stored since: 2025-02-14, 2025-02-14T08:00, or an age like 36h or 7d.")
 @click.option("--watch", help="Only matches of this watch.")
 @click.option(
@@ -96,10 +100,18 @@ def _write(path: Path, text: str, encoding: str) -> None:
 @click.option("--feed-url", help="Atom only: the URL the feed will be published at (its rel=self link).")
 @click.pass_obj
 def export(
-    app: AppContext, fmt: str, since: str | None, watch: str | None, output: Path | None, feed_url: str | None
+    app: AppContext,
+    fmt: str,
+    per: str | None,
+    since: str | None,
+    watch: str | None,
+    output: Path | None,
+    feed_url: str | None,
 ) -> None:
     """Export stored matches with their evidence as CSV, JSON or an Atom feed for any feed reader."""
-    from newsmon.pipeline.export import load_matches, to_atom, to_csv, to_json
+    from newsmon.pipeline import export as formats
+    from newsmon.pipeline.export import load_matches
+    from newsmon.pipeline.stories import assign_stories
 
     since_iso = parse_since(since) if since else None
     db = app.db()
@@ -107,11 +119,14 @@ def export(
         known = known_watches(app, db)
         if watch not in known:
             raise ConfigError(f"--watch: no watch named {watch!r} (known: {', '.join(known) or 'none yet'})")
+    per = per or ("story" if fmt == "atom" else "match")
+    assign_stories(db)
     rows = load_matches(db, since=since_iso, watch=watch)
+    stories = formats.group_stories(rows) if per == "story" else formats.single_copies(rows)
     if fmt == "csv":
-        text = to_csv(rows)
+        text = formats.stories_to_csv(stories) if per == "story" else formats.to_csv(rows)
     elif fmt == "json":
-        text = to_json(rows)
+        text = formats.stories_to_json(stories) if per == "story" else formats.to_json(rows)
     else:
         if feed_url:
             link, rel = feed_url, "self"
@@ -119,12 +134,15 @@ def export(
             link, rel = output.resolve().as_uri(), "self"
         else:
             link, rel = app.config.database_path.as_uri(), "via"
-        text = to_atom(rows, watch=watch, link=link, link_rel=rel)
+        text = formats.to_atom(stories, watch=watch, link=link, link_rel=rel)
     if output is None:
         click.echo(text, nl=False)
         return
     _write(output, text, "utf-8-sig" if fmt == "csv" else "utf-8")
-    click.echo(f"Wrote {len(rows)} match{'es' if len(rows) != 1 else ''} to {output} ({fmt})", err=True)
+    count = f"{len(rows)} match{'es' if len(rows) != 1 else ''}"
+    if per == "story":
+        count = f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} ({count})"
+    click.echo(f"Wrote {count} to {output} ({fmt})", err=True)
 
 
 def datasette_metadata(database_path: Path) -> dict:

@@ -151,3 +151,23 @@ def test_the_similarity_rule_on_its_own():
     assert len(shingles(text)) == 197
     assert same_story(0.9, 0.0) and same_story(0.0, 0.6) and same_story(0.65, 0.3)
     assert not same_story(0.7, 0.1) and not same_story(0.3, 0.4)
+
+
+def test_a_story_is_headed_by_its_earliest_published_copy_then_its_longest_text(db, seed):
+    now = datetime.now(timezone.utc)
+    ids = seed(db, now)
+    assign_stories(db)
+    story = ids["match:wire"]
+    members = [r["article_id"] for r in db.query("select article_id from matches where story_id = ?", [story])]
+    published = (now - timedelta(hours=20)).isoformat(timespec="seconds")
+    db["articles"].update(members[-1], {"published": published})  # the original, republished by the others
+    (view,) = [s for s in load_stories(db, [r["id"] for r in db.query("select id from matches")]) if s.story_id == story]
+    assert view.lead.article_id == members[-1]
+    assert view.score == max(r["score"] for r in db.query("select score from matches where story_id = ?", [story]))
+
+    for article in members:
+        db["articles"].update(article, {"published": published})  # a tie: the full text heads, not a short copy
+    (view,) = [s for s in load_stories(db, [r["id"] for r in db.query("select id from matches")]) if s.story_id == story]
+    assert len(db["articles"].get(view.lead.article_id)["text"]) == max(
+        len(db["articles"].get(a)["text"] or "") for a in members
+    )
