@@ -299,3 +299,15 @@ def read_doc(doc, unit: Unit, first_sentence: int, watchlist: Watchlist) -> tupl
             )
         )
     return sentences, mentions
+
+
+def inflection_regex(word: str) -> str | None:
+    """The regular expression the watchlist matcher accepts for the forms of ``word`` (a lower-case
+    token must match it whole), or None when the matcher does not inflect words of its script.
+    ``newsmon search`` uses it so that search finds what the matcher finds."""
+    spec = _token_spec(word, False, False, True)
+    for attr in ("LOWER", "TEXT"):
+        value = spec.get(attr)
+        if isinstance(value, dict):
+            return value["REGEX"]
+    return None

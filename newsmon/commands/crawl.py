@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import sys
 import time
 
@@ -166,19 +165,24 @@ def sources(app: AppContext) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per result per line.")
 @click.pass_obj
 def search(app: AppContext, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over stored titles and texts (SQLite FTS5 syntax: AND, OR, "phrases", prefix*)."""
-    db = app.db()
-    columns = ["id", "published", "source", "title", "url"]
-    try:
-        rows = list(db["articles"].search(query, columns=columns, limit=limit))
-    except sqlite3.OperationalError:
-        rows = list(db["articles"].search(query, columns=columns, limit=limit, quote=True))
-    for row in rows:
+    """Full-text search over stored titles and texts, finding the word forms the watchlist matcher finds
+    (Хафтар finds Хафтара). FTS5 syntax (AND, OR, "phrases", prefix*) is used as written."""
+    from newsmon.pipeline.search import search as run_search
+    from newsmon.pipeline.search import snippet_parts
+
+    hits = run_search(app.db(), query, limit)
+    for hit in hits:
+        parts = snippet_parts(hit.snippet)
         if as_json:
+            row = {"id": hit.id, "published": hit.published, "source": hit.source, "title": hit.title, "url": hit.url}
+            row["snippet"] = "".join(text for text, _ in parts)
             click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            title = clean(row["title"]) or "(no title)"
-            click.echo(f"{(row['published'] or '')[:10]:<10}  {row['source']:<20}  {title}")
-            click.echo(f"{'':<10}  {clean(row['url'], 2000)}")
+            continue
+        title = clean(hit.title) or "(no title)"
+        click.echo(f"{(hit.published or '')[:10]:<10}  {clean(hit.source, 20):<20}  {title}")
+        click.echo(f"{'':<10}  {clean(hit.url, 2000)}")
+        if parts:
+            text = "".join(click.style(t, bold=True, fg="yellow") if hit_ else t for t, hit_ in parts)
+            click.echo(f"{'':<10}  {text}")
     if not as_json:
-        click.echo(f"{len(rows)} result{'s' if len(rows) != 1 else ''}.")
+        click.echo(f"{len(hits)} result{'s' if len(hits) != 1 else ''}.")
