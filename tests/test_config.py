@@ -36,7 +36,7 @@ def test_relative_paths_resolve_against_the_config_folder(write_config, tmp_path
         ("[digest]\nat = '25:00'\n", "digest.at"),
         ("[digest]\ntimezone = 'Mars/Olympus'\n", "digest.timezone"),
         ("[alerts]\nmin_score = 2\n", "alerts.min_score"),
-        ("[alerts]\nto = 'a@b.c'\n", "alerts.to: expected a list of a strings"),
+        ("[alerts]\nto = 'a@b.c'\n", "alerts.to: expected a list of strings"),
         ("[crawl]\nobey_robots = 1\n", "crawl.obey_robots: expected true or false"),
     ],
 )

@@ -1,9 +1,10 @@
 """One module per command family; ``newsmon.cli`` adds every command listed here to its group."""
 
-from newsmon.commands import alerts, analyze, crawl, daemon, demo, export, init, inspect
+from newsmon.commands import alerts, analyze, check, crawl, daemon, demo, export, init, inspect
 
 COMMANDS = [
     init.init,
+    check.check,
     crawl.crawl,
     crawl.sources,
     crawl.search,

@@ -129,7 +129,12 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
 @click.pass_obj
 def sources(app: AppContext) -> None:
     """List the configured sources with their last run, its status, and how many articles each found."""
+    from newsmon.checks import watchlist_finding
+
     config = app.config
+    finding = watchlist_finding(config)
+    if finding.level == "fatal":
+        click.echo(f"Warning: {finding.detail} (nothing can match until it is fixed; see 'newsmon check')", err=True)
     runs: dict[str, dict] = {}
     reached: dict[str, int] = {}
     if config.database_path.exists():

@@ -14,10 +14,17 @@ from newsmon.app import AppContext
 def run(app: AppContext) -> None:
     """Keep monitoring: crawl each source on its schedule, analyse, alert, and mail the daily digest.
 
-    Runs until SIGTERM or Ctrl-C. One daemon per database: a second one exits at once.
+    Runs until SIGTERM or Ctrl-C. One daemon per database: a second one exits at once. Refuses to
+    start on anything 'newsmon check' finds fatal.
     """
+    from newsmon.checks import check_config, fatal
+    from newsmon.errors import ConfigError
     from newsmon.schedules.daemon import Daemon
 
+    problems = fatal(check_config(app.config))
+    if problems:
+        details = "; ".join(f"{p.what}: {p.detail}" for p in problems)
+        raise ConfigError(f"not starting: {details} (see 'newsmon check')")
     Daemon(app.config, verbose=app.verbose).run()
 
 
