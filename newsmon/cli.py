@@ -80,6 +80,35 @@ def _verbose(ctx: click.Context) -> bool:
     return bool(obj and obj.verbose)
 
 
+def _late_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.find_object(AppContext).config_path = value
+
+
+def _late_verbose(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(AppContext).verbose = True
+        logging.getLogger().setLevel(logging.DEBUG)
+
+
+def accept_global_options(command: click.Command) -> click.Command:
+    """Let ``--config`` and ``-v`` follow the subcommand too (``newsmon status --config x.toml``).
+
+    They set what the group's own options set; given in both places, the later one wins.
+    """
+    command.params += [
+        click.Option(
+            ["--config", "late_config"], type=click.Path(dir_okay=False, path_type=Path), expose_value=False,
+            callback=_late_config, help="Config file (also accepted before the command).",
+        ),
+        click.Option(
+            ["-v", "--verbose", "late_verbose"], is_flag=True, expose_value=False, callback=_late_verbose,
+            help="Debug logging, and tracebacks on errors.",
+        ),
+    ]  # fmt: skip
+    return command
+
+
 @click.group(cls=NewsmonGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -105,7 +134,7 @@ def cli(ctx: click.Context, config_path: Path, verbose: bool) -> None:
 
 
 for _command in COMMANDS:
-    cli.add_command(_command)
+    cli.add_command(accept_global_options(_command))
 
 
 def main() -> None:

@@ -39,15 +39,22 @@ class AlertResult:
     failed: int = 0
     pending: int = 0
     error: str | None = None
+    off: bool = False
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
+        if self.off:
+            return f"alerts: {ALERTS_OFF}"
         line = f"alerts: {self.sent} sent, {self.failed} failed, {self.pending} pending"
         return f"{line} ({self.error})" if self.error else line
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+ALERTS_OFF = "off (set alerts.to or alerts.webhook in the config)"
+"""How every command says that alerts go nowhere; no pending count is shown then, as none can be sent."""
 
 
 def channels_configured(config: Config) -> bool:
@@ -175,13 +182,12 @@ def send_pending_alerts(db: sqlite_utils.Database, config: Config) -> AlertResul
     Never raises for delivery trouble: failures are counted, recorded on the alert row and retried on
     the next call; ``AlertResult.error`` carries the first one as one line.
     """
+    if not channels_configured(config):
+        return AlertResult(off=True)
     queue_alerts(db, config)
     pending = pending_alerts(db)
     result = AlertResult(pending=len(pending))
     if not pending:
-        return result
-    if not channels_configured(config):
-        result.error = "no alert recipients (set alerts.to or alerts.webhook)"
         return result
     errors: dict[int, str] = {}
     _email(db, config, pending, errors)

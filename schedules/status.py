@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from newsmon.config import Config, Source
+from newsmon.pipeline.alerts import ALERTS_OFF, channels_configured
 from newsmon.pipeline.health import installed_at, source_activity
 from newsmon.pipeline.render import clean
 from newsmon.schedules import history
@@ -52,7 +53,8 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
         "sources": sources,
         "failing": [s["name"] for s in sources if s["failing"]],
         "silent": [s["name"] for s in sources if s["silent"]],
-        "pending_alerts": history.pending_alerts(db),
+        "alerts_off": not channels_configured(config),
+        "pending_alerts": history.pending_alerts(db) if channels_configured(config) else None,
         "digest": {
             "at": config.digest.at,
             "timezone": config.digest.timezone,
@@ -98,6 +100,8 @@ def render(report: dict[str, Any]) -> str:
             upcoming = "disabled"
         elif source["overdue"]:
             upcoming = "due now" if daemon["running"] else "due when the daemon starts"
+        elif not daemon["running"]:
+            upcoming = "not scheduled (daemon not running)"
         else:
             upcoming = f"next in {_span(datetime.fromisoformat(source['next_run']) - now)}"
         flags = "".join(f"  [{flag}]" for flag in ("failing", "silent") if source[flag])
@@ -111,10 +115,17 @@ def render(report: dict[str, Any]) -> str:
             fresh = source["last_new_article_at"]
             since = f"for {_span(now - datetime.fromisoformat(fresh))}" if fresh else "ever"
             lines.append(f"silent: {source['name']}: no new article {since}")
-    lines.append(f"pending alerts: {report['pending_alerts']}")
+    if report["alerts_off"]:
+        lines.append(f"alerts: {ALERTS_OFF}")
+    else:
+        lines.append(f"pending alerts: {report['pending_alerts']}")
     digest = report["digest"]
     next_digest = datetime.fromisoformat(digest["next_run"])
-    lines.append(f"digest: next {digest['next_run']} ({digest['timezone']}), in {_span(next_digest - now)}")
+    when = f"{digest['next_run']} ({digest['timezone']}), in {_span(next_digest - now)}"
+    if daemon["running"]:
+        lines.append(f"digest: next {when}")
+    else:
+        lines.append(f"digest: due {when}; not sent unless the daemon runs (or 'newsmon digest --send')")
     sent = digest["last_sent"]
     lines.append(f"digest: last sent for {sent['date']} at {sent['sent_at']}" if sent else "digest: none sent yet")
     if digest["missed"]:

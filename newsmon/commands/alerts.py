@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -14,16 +15,20 @@ from newsmon.errors import ConfigError, DeliveryError
 
 @click.command()
 @click.option("--send", is_flag=True, help="Deliver every pending alert now (default: only list them).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per pending alert per line.")
 @click.pass_obj
-def alerts(app: AppContext, send: bool) -> None:
+def alerts(app: AppContext, send: bool, as_json: bool) -> None:
     """List the alerts waiting to be delivered, or deliver them with --send."""
-    from newsmon.pipeline.alerts import channels_configured, pending_alerts, queue_alerts, send_pending_alerts
+    from newsmon.pipeline.alerts import (
+        ALERTS_OFF, channels_configured, pending_alerts, queue_alerts, send_pending_alerts,
+    )  # fmt: skip
     from newsmon.pipeline.render import clean
 
     config = app.config
     db = app.db()
     if not channels_configured(config):
-        click.echo("Alerts are off: set alerts.to (email) or alerts.webhook in the config.")
+        if not as_json:
+            click.echo(f"Alerts: {ALERTS_OFF}.")
         return
     if send:
         result = send_pending_alerts(db, config)
@@ -33,6 +38,15 @@ def alerts(app: AppContext, send: bool) -> None:
         return
     queue_alerts(db, config)
     pending = pending_alerts(db)
+    if as_json:
+        for alert, story in pending:
+            record = {
+                "id": alert["id"], "watch": alert["watch"], "score": story.score, "title": story.lead.title,
+                "url": story.lead.url, "outlets": story.outlets, "created_at": alert["created_at"],
+                "error": clean(alert["error"], 300) or None,
+            }  # fmt: skip
+            click.echo(json.dumps(record, ensure_ascii=False))
+        return
     for alert, story in pending:
         outlets = ", ".join(story.outlets)
         line = f"#{alert['id']}  {story.score:.2f}  {alert['watch']}  {story.lead.title}  ({outlets})"

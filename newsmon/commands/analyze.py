@@ -34,9 +34,10 @@ def analyze(app: AppContext, reanalyze_all: bool) -> None:
 @click.command()
 @click.option("--since", help="Only matches stored since: 2025-02-14, 2025-02-14T08:00, or an age like 36h or 7d.")
 @click.option("--watch", help="Only matches of this watch.")
+@click.option("--limit", type=click.IntRange(min=1), help="Show at most this many (the best).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_obj
-def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool) -> None:
+def matches(app: AppContext, since: str | None, watch: str | None, limit: int | None, as_json: bool) -> None:
     """Stored matches, best first, with the sentences that tie the watch's groups together."""
     from newsmon.commands.export import known_watches, parse_since
     from newsmon.pipeline.export import load_matches
@@ -46,6 +47,8 @@ def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool
         raise ConfigError(f"--watch: unknown watch {watch!r} (known: {', '.join(known) or 'none'})")
     rows = load_matches(db, since=parse_since(since) if since else None, watch=watch)
     rows.sort(key=lambda r: (-r.score, r.created_at, r.match_id))
+    total = len(rows)
+    rows = rows[:limit] if limit else rows
     if as_json:
         click.echo(json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2))
         return
@@ -56,4 +59,5 @@ def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool
         for item in row.evidence:
             names = ", ".join(dict.fromkeys(t.canonical for t in item.terms if t.canonical))
             click.echo(f"      [{item.proximity}] “{item.sentence}”  ({names})")
-    click.echo(f"{len(rows)} match{'es' if len(rows) != 1 else ''}.")
+    shown = f" (the best {len(rows)} shown; --limit)" if len(rows) < total else ""
+    click.echo(f"{total} match{'es' if total != 1 else ''}{shown}.")

@@ -126,8 +126,9 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source per line.")
 @click.pass_obj
-def sources(app: AppContext) -> None:
+def sources(app: AppContext, as_json: bool) -> None:
     """List the configured sources with their last run, its status, and how many articles each found."""
     from newsmon.checks import watchlist_finding
 
@@ -145,12 +146,15 @@ def sources(app: AppContext) -> None:
         ):
             runs[row["source"]] = row
         reached = dict(db.execute("select source, count(*) from article_sources group by source").fetchall())
+    if as_json:
+        for source in config.sources:
+            click.echo(json.dumps(_source_record(source, runs.get(source.name), reached.get(source.name, 0)), ensure_ascii=False))
+        return
     if not config.sources:
         click.echo(f"No sources in {config.path}.")
         return
     width = max(len(s.name) for s in config.sources)
     for source in config.sources:
-        schedule = f"cron {source.cron}" if source.cron else f"every {source.every or '30m'}"
         run = runs.get(source.name)
         last = (
             f"last run {run['started_at']} {run['status']} ({run['pages']} pages, {run['new_articles']} new)"
@@ -159,9 +163,26 @@ def sources(app: AppContext) -> None:
         )
         state = "" if source.enabled else "  [disabled]"
         click.echo(
-            f"{source.name:<{width}}  {source.type:<7}  {schedule:<14}  {reached.get(source.name, 0):>6} articles"
+            f"{source.name:<{width}}  {source.type:<7}  {_schedule(source):<14}  {reached.get(source.name, 0):>6} articles"
             f"  {last}{state}"
         )
+
+
+def _schedule(source: Source) -> str:
+    return f"cron {source.cron}" if source.cron else f"every {source.every or '30m'}"
+
+
+def _source_record(source: Source, run: dict | None, articles: int) -> dict:
+    """A source as ``sources --json`` prints it: its config, articles reached and its last run."""
+    return {
+        "name": source.name,
+        "type": source.type,
+        "url": source.url,
+        "schedule": _schedule(source),
+        "enabled": source.enabled,
+        "articles": articles,
+        "last_run": dict(run) if run else None,
+    }
 
 
 @click.command()

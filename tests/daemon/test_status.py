@@ -20,6 +20,9 @@ from newsmon.schedules.history import iso
 from newsmon.schedules.lock import DaemonLock
 
 CONFIG = """
+    [alerts]
+    to = ["desk@example.org"]
+
     [digest]
     at = "08:00"
     timezone = "UTC"
@@ -129,3 +132,17 @@ def test_a_second_daemon_on_the_same_database_is_refused_naming_the_first(runner
         f"Error: a newsmon daemon is already running on this database (pid {os.getpid()}, "
         f"lock {tmp_path / 'newsmon.db.lock'})"
     ]
+
+
+def test_status_without_a_daemon_promises_no_next_run_and_takes_the_config_after_the_command(
+    runner, monitored, tmp_path
+):
+    result = runner.invoke(cli, ["status", "--config", str(monitored)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "daemon: not running"
+    assert not any("next in" in line for line in lines)
+    steady = next(line for line in lines if line.split()[0] == "steady")
+    assert steady.endswith("not scheduled (daemon not running)")
+    assert any(line.split()[0] == "new" and "due when the daemon starts" in line for line in lines)
+    assert any(line.startswith("digest: due ") and "not sent unless the daemon runs" in line for line in lines)

@@ -155,7 +155,8 @@ def test_without_recipients_or_webhook_nothing_is_queued_or_mailed(db, seed, smt
     assert send_pending_alerts(db, config).sent == 0
     assert db["alerts"].count == 0 and smtp_server.messages == []
     result = runner.invoke(cli, ["--config", str(path), "alerts"])
-    assert result.exit_code == 0 and "Alerts are off" in result.output
+    assert result.exit_code == 0 and result.output == "Alerts: off (set alerts.to or alerts.webhook in the config).\n"
+    assert send_pending_alerts(db, config).summary() == "alerts: off (set alerts.to or alerts.webhook in the config)"
 
 
 def test_the_alerts_command_lists_pending_alerts_then_sends_them(db, seed, smtp_server, make_config, runner):

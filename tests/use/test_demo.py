@@ -157,3 +157,13 @@ def test_a_digest_for_a_day_before_the_database_existed_says_so(demo_run, runner
     text = (demo_run["folder"] / "outbox" / "digest-2020-01-02.eml").read_text(encoding="utf-8").replace("=\n", "")
     assert "after this window closed: nothing was crawled in it" in text
     assert "newsmon ran" not in text and "0 source problems" in text
+
+
+def test_after_the_demo_every_command_says_alerts_are_off_and_counts_nothing_pending(demo_run, runner):
+    config = str(demo_run["folder"] / "newsmon.toml")
+    off = "off (set alerts.to or alerts.webhook in the config)"
+    assert runner.invoke(cli, ["alerts", "--config", config]).output == f"Alerts: {off}.\n"
+    status = runner.invoke(cli, ["status", "--config", config])
+    assert f"alerts: {off}" in status.output and "pending" not in status.output
+    report = json.loads(runner.invoke(cli, ["status", "--json", "--config", config]).output)
+    assert report["alerts_off"] is True and report["pending_alerts"] is None
