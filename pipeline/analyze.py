@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -180,11 +180,13 @@ def analyze_pending(
     config: Config,
     *,
     reanalyze_all: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AnalyzeResult:
     """Analyse every article not yet analysed (all of them with ``reanalyze_all``), a batch at a time.
 
     Each batch is written in one transaction; an article that makes the NLP fail is logged, marked as
-    analysed and skipped, so it never blocks the others.
+    analysed and skipped, so it never blocks the others. ``progress(done, total)`` is called after
+    each batch, with the number of articles pending when the run began as ``total``.
     """
     from newsmon.pipeline.analysis_db import AnalysisStore
 
@@ -201,11 +203,16 @@ def analyze_pending(
     pending = "1" if reanalyze_all else "analyzed_at is null"
     if config.nlp.processes > 1:
         _prepare_for_workers(db, pending, config.nlp, watchlist)
+    total = db.execute(f"select count(*) from articles where {pending}").fetchone()[0] if progress else 0
+    if progress and total:
+        progress(0, total)
     batches = _pending_batches(db, pending, size)
     for rows, analyses in in_workers(functools.partial(_analyze_rows, analyzer), batches, config.nlp.processes):
         result.matches += store.save(rows, analyses)
         result.articles += len(rows)
         result.failed += sum(1 for a in analyses if a is None)
+        if progress:
+            progress(result.articles, max(total, result.articles))
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 

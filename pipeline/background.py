@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsmon.config import Config
@@ -38,7 +39,7 @@ class _Outcome:
     error: BaseException | None = None
 
 
-def _analyse_until_done(config: Config, done, results, parent: int) -> None:
+def _analyse_until_done(config: Config, done, results, parent: int, progress=None) -> None:
     from newsmon.pipeline.analyze import analyze_pending
     from newsmon.pipeline.db import connect
 
@@ -49,7 +50,7 @@ def _analyse_until_done(config: Config, done, results, parent: int) -> None:
         db = connect(config.database_path)
         while os.getppid() == parent:
             finished = done.is_set()  # read before the pass, so the last pass sees every stored article
-            result = analyze_pending(db, config)
+            result = analyze_pending(db, config, progress=progress if finished else None)
             total.articles += result.articles
             total.matches += result.matches
             total.failed += result.failed
@@ -58,6 +59,8 @@ def _analyse_until_done(config: Config, done, results, parent: int) -> None:
                 break
             if not result.articles:
                 done.wait(POLL_SECONDS)
+        if progress is not None:
+            progress.close()
         results.send(_Outcome(result=total))
     except BaseException as exc:  # handed to the crawl's process, which reports it as before
         results.send(_Outcome(error=exc))
@@ -66,14 +69,15 @@ def _analyse_until_done(config: Config, done, results, parent: int) -> None:
 class BackgroundAnalysis:
     """Analyses what the crawl stores, while it runs; :meth:`finish` returns the totals."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, progress: Callable[[int, int], None] | None = None) -> None:
+        """``progress(done, total)`` reports the last pass, the one the crawl waits for once it is over."""
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         self._done = context.Event()
         self._results, sender = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_analyse_until_done,
-            args=(config, self._done, sender, os.getpid()),
+            args=(config, self._done, sender, os.getpid(), progress),
             name="newsmon-analysis",
         )
         self._process.start()

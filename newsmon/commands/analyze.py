@@ -19,8 +19,14 @@ def analyze(app: AppContext, reanalyze_all: bool) -> None:
     from newsmon.pipeline.analyze import analyze_pending
     from newsmon.pipeline.watchlist import load_watchlist
 
+    from newsmon.progress import WorkProgress
+
     load_watchlist(app.config.watchlist_path)  # a broken watchlist is reported before the database is touched
-    result = analyze_pending(app.db(), app.config, reanalyze_all=reanalyze_all)
+    progress = WorkProgress("analysing", "articles")
+    try:
+        result = analyze_pending(app.db(), app.config, reanalyze_all=reanalyze_all, progress=progress)
+    finally:
+        progress.close()
     if not result.articles:
         click.echo("Nothing to analyse." if not reanalyze_all else "No articles stored yet.")
         return

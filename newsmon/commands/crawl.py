@@ -94,8 +94,9 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
     analysis = None
     if not no_analyze:  # analyses each batch as soon as it is stored, while the crawl goes on
         from newsmon.pipeline.background import BackgroundAnalysis
+        from newsmon.progress import WorkProgress
 
-        analysis = BackgroundAnalysis(config)
+        analysis = BackgroundAnalysis(config, progress=WorkProgress("analysing", "articles"))
     try:
         reports = crawl_sources(
             config, sources, on_start=progress.started, on_finish=progress.finished, verbose=app.verbose

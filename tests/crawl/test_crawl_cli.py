@@ -79,7 +79,7 @@ def test_search_uses_full_text_search(runner, config):
     rows = runner.invoke(cli, ["--config", str(config), "search", "--json", '"visit to" AND Minsk']).output
     assert json.loads(rows.splitlines()[0])["url"] == "https://libyaherald.example/2025/02/haftar-minsk/"
     odd = runner.invoke(cli, ["--config", str(config), "search", 'Haftar"s (visit'])
-    assert odd.exit_code == 0 and "Traceback" not in odd.output
+    assert odd.exit_code == 2 and "Traceback" not in odd.output and odd.output.count("\n") == 1
 
 
 def test_crawl_refuses_an_unknown_source_in_one_line(runner, config):

@@ -254,7 +254,7 @@ def test_every_selected_source_failing_exits_1_after_analysis_and_alerts(news_si
     result = run_newsmon(config, "crawl", "--source", "broken", "--source", "down")
     assert result.returncode == 1
     assert result.stderr == "Error: every selected source failed; see the reasons above\n"
-    assert "Analysed 0 articles" in result.stdout and "Alerts: 0 sent" in result.stdout
+    assert "Analysed 0 articles" in result.stdout and "Alerts: off (set alerts.to" in result.stdout
 
 
 def test_a_killed_crawl_leaves_its_run_marked_running_with_its_pid(news_site, tmp_path):

@@ -57,7 +57,7 @@ def stored(path: Path) -> dict:
 def test_analyze_stores_matches_only_for_belarus_libya_stories(runner, config_path, nlp):
     result = runner.invoke(cli, ["--config", str(config_path), "analyze"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Analysed 4 articles in ") and result.output.endswith(": 2 matches.\n")
+    assert result.stdout.startswith("Analysed 4 articles in ") and result.stdout.endswith(": 2 matches.\n")
     after = stored(config_path)
     assert [m["article_id"] for m in after["matches"]] == [1, 2]
     assert after["pending"] == 0 and after["languages"] == ["en", "ru", "en", "en"]
