@@ -91,6 +91,13 @@ def _model(config: Config) -> Finding:
     return Finding("ok", "nlp.model", config.nlp.model)
 
 
+def _user_agent(config: Config) -> Finding:
+    agent = config.crawl.user_agent
+    if not re.search(r"@|https?://|mailto:", agent):
+        return Finding("warning", "crawl.user_agent", f"{agent!r} has no contact: add an email or URL for site owners")
+    return Finding("ok", "crawl.user_agent", agent)
+
+
 def _sources(config: Config) -> list[Finding]:
     enabled = [s for s in config.sources if s.enabled]
     if not enabled:
@@ -121,6 +128,7 @@ def check_config(config: Config, *, smtp: bool = False) -> list[Finding]:
         _writable_folder("digest.outbox", config.outbox_path),
         _model(config),
         *_sources(config),
+        _user_agent(config),
     ]
     if config.log.file:
         findings.append(_writable_folder("log.file", config.resolve(config.log.file)))

@@ -36,7 +36,7 @@ def parse_duration(text: str) -> int:
 @dataclass
 class CrawlSettings:
     timeout: float = 30
-    user_agent: str = "newsmon/0.1 (+https://github.com/newsmon/newsmon)"
+    user_agent: str = "newsmon/0.1 (news monitor)"  # names the software; the operator adds a contact (see init)
     concurrent_per_domain: int = 2
     max_page_mb: float = 10
     lookback_days: float = 2

@@ -34,4 +34,12 @@ def init(app: AppContext, force: bool) -> None:
     connect(config.database_path, create=True).close()
     click.echo(f"Wrote {path}")
     click.echo(f"Created {config.database_path}")
-    click.echo("Next: 'newsmon crawl' to fetch once, or 'newsmon run' to keep monitoring.")
+    click.echo(
+        f"Before crawling: add your contact to [crawl] user_agent (now {config.crawl.user_agent!r}), e.g. "
+        "'newsmon/0.1 (news monitor; +mailto:you@example.org)', so site owners can reach you."
+    )
+    click.echo(
+        f"The digest goes out daily at {config.digest.at} {config.digest.timezone}: set [digest] timezone to "
+        "your own zone (e.g. Europe/Minsk)."
+    )
+    click.echo("Then: 'newsmon check', 'newsmon crawl' to fetch once, or 'newsmon run' to keep monitoring.")

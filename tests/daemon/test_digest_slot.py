@@ -10,10 +10,10 @@ from __future__ import annotations
 import socket
 from datetime import datetime, timedelta, timezone
 
+from installed import installed_days_ago
+
 from newsmon.config import load_config
-from newsmon.pipeline.db import connect
 from newsmon.schedules.daemon import DIGEST_RETRY, Daemon
-from newsmon.schedules.history import iso
 
 
 def digest_config(write_config, at: str, port: int) -> str:
@@ -33,20 +33,13 @@ def digest_config(write_config, at: str, port: int) -> str:
     )
 
 
-def installed_days_ago(config, days: int) -> None:
-    """Date the config's database as in use for ``days`` days, as if it had been crawling since."""
-    db = connect(load_config(config).database_path)
-    db["meta"].upsert({"key": "installed_at", "value": iso(datetime.now(timezone.utc) - timedelta(days=days))}, pk="key")
-    db.close()
-
-
 def test_a_slot_missed_while_down_is_sent_on_start_and_not_again_on_the_next_start(
     write_config, rows, smtp_server, start_daemon
 ):
     port, inbox = smtp_server
     an_hour_ago = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
     config = digest_config(write_config, an_hour_ago, port)
-    installed_days_ago(config, 3)
+    installed_days_ago(load_config(config).database_path, 3)
 
     first = start_daemon(config)
     first.wait_for("the missed digest to be sent", lambda: rows("select date from digests where sent_at is not null"))

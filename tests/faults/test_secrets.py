@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult
 
+from installed import installed_days_ago
 from loopback import CountingInbox, smtp_server
 from newsmon.cli import cli
 from newsmon.pipeline.db import connect
@@ -144,6 +145,7 @@ def test_the_daemon_log_never_holds_the_password(auth_server, tmp_path):
     port, logins, _ = auth_server
     slot = (datetime.now(timezone.utc) - timedelta(minutes=2)).strftime("%H:%M")  # sent on start
     config = write(tmp_path, port, slot=slot)
+    installed_days_ago(tmp_path / "news.db", 1)
     env = {**os.environ, PASSWORD_ENV: PASSWORD}
     daemon = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "--verbose", "--config", str(config), "run"],
