@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -128,12 +129,24 @@ def crawl(app: AppContext, names: tuple[str, ...], no_analyze: bool, no_alerts: 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per source per line.")
+@click.option(
+    "--import", "import_from", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Add the feeds of an OPML file (from a feed reader) to the config as feed sources.",
+)  # fmt: skip
+@click.option(
+    "--export", "export_to", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the feed sources as OPML to FILE ('-' for stdout).",
+)  # fmt: skip
 @click.pass_obj
-def sources(app: AppContext, as_json: bool) -> None:
-    """List the configured sources with their last run, its status, and how many articles each found."""
+def sources(app: AppContext, as_json: bool, import_from: Path | None, export_to: Path | None) -> None:
+    """List the configured sources with their last run, its status, and how many articles each found;
+    or import feeds from OPML, or export them to it."""
     from newsmon.checks import watchlist_finding
 
     config = app.config
+    if import_from or export_to:
+        _opml(config, import_from, export_to)
+        return
     finding = watchlist_finding(config)
     if finding.level == "fatal":
         click.echo(f"Warning: {finding.detail} (nothing can match until it is fixed; see 'newsmon check')", err=True)
@@ -167,6 +180,31 @@ def sources(app: AppContext, as_json: bool) -> None:
             f"{source.name:<{width}}  {source.type:<7}  {_schedule(source):<14}  {reached.get(source.name, 0):>6} articles"
             f"  {last}{state}"
         )
+
+
+def _opml(config: Config, import_from: Path | None, export_to: Path | None) -> None:
+    from newsmon.files import write_atomically
+    from newsmon.opml import export_opml, import_opml
+
+    if import_from and export_to:
+        raise ConfigError("use either --import or --export, not both")
+    if import_from:
+        result = import_opml(config, import_from)
+        click.echo(f"Added {len(result.added)} feed source{'s' if len(result.added) != 1 else ''} to {config.path}"
+                   + (f": {', '.join(result.added)}" if result.added else "") + ".")  # fmt: skip
+        if result.already:
+            click.echo(f"Skipped {len(result.already)} already configured.")
+        for url in result.refused:
+            click.echo(f"Skipped {url!r}: not an http(s) URL.", err=True)
+        return
+    text, others = export_opml(config)
+    if str(export_to) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_atomically(export_to, text, what="the OPML file")
+        click.echo(f"Wrote {len(config.sources) - others} feed sources to {export_to}.", err=True)
+    if others:
+        click.echo(f"Left out {others} source{'s' if others != 1 else ''} that {'are' if others != 1 else 'is'} not a feed.", err=True)
 
 
 def _schedule(source: Source) -> str:

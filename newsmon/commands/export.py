@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import os
 import socket
-import stat
-import tempfile
 import webbrowser
 from datetime import datetime, timedelta, timezone
 from importlib import resources
@@ -18,6 +15,7 @@ import click
 from newsmon.app import AppContext
 from newsmon.config import parse_duration
 from newsmon.errors import ConfigError, NewsmonError
+from newsmon.files import write_atomically
 
 
 def parse_since(text: str, now: datetime | None = None) -> str:
@@ -47,40 +45,6 @@ def known_watches(app: AppContext, db) -> list[str]:
     except ImportError:
         pass
     return sorted(names)
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def publish_mode(path: Path) -> int:
-    """The mode a new export gets: an existing file's own mode, else what ``open()`` would give (0666 & ~umask).
-
-    The temporary file is created 0600, which would make a feed in a web server's folder unreadable to it.
-    """
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return 0o666 & ~_current_umask()
-
-
-def _write(path: Path, text: str, encoding: str) -> None:
-    """Write next to the target first, so a failed export never leaves half a file; then give it its mode."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = publish_mode(path)
-        with tempfile.NamedTemporaryFile("w", encoding=encoding, dir=path.parent, delete=False, newline="") as tmp:
-            tmp.write(text)
-        try:
-            os.chmod(tmp.name, mode)
-            os.replace(tmp.name, path)
-        except OSError:
-            os.unlink(tmp.name)
-            raise
-    except OSError as exc:
-        raise NewsmonError(f"{path}: cannot write the export: {exc.strerror or exc}") from None
 
 
 @click.command()
@@ -138,7 +102,7 @@ def export(
     if output is None:
         click.echo(text, nl=False)
         return
-    _write(output, text, "utf-8-sig" if fmt == "csv" else "utf-8")
+    write_atomically(output, text, "utf-8-sig" if fmt == "csv" else "utf-8", what="the export")
     count = f"{len(rows)} match{'es' if len(rows) != 1 else ''}"
     if per == "story":
         count = f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} ({count})"
