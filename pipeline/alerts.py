@@ -62,6 +62,11 @@ def channels_configured(config: Config) -> bool:
     return bool(config.alerts.to or config.alerts.webhook)
 
 
+def alert_state(config: Config, pending: int) -> str:
+    """``alerts: 3 pending``, or ``alerts: off (...)`` with no count when none can be sent."""
+    return f"alerts: {ALERTS_OFF}" if not channels_configured(config) else f"alerts: {pending} pending"
+
+
 def alert_thresholds(config: Config) -> dict[str, float]:
     """The score each watch alerts at: ``alerts.min_score`` when set, else the watch's own
     ``alert_threshold`` from the watchlist, so a watchlist author can tune each watch."""

@@ -214,32 +214,30 @@ def group_stories(rows: list[ExportRow]) -> list[StoryRow]:
     return stories
 
 
+def _story_fields(story: StoryRow) -> dict:
+    """What JSON and CSV share of a story: the heading copy's fields, its score and every outlet."""
+    lead = story.lead
+    return {
+        "story_id": story.story_id, "watch": story.watch, "score": story.score,
+        "first_found": story.first_found, "last_found": story.last_found,
+        "title": lead.title, "url": lead.url, "outlet": lead.outlet, "published": lead.published,
+        "language": lead.language, "outlets": story.outlets, "entities": story.entities,
+    }  # fmt: skip
+
+
+COPY_FIELDS = ("title", "url", "outlet", "source", "published", "language", "score")
+
+
 def stories_to_json(stories: list[StoryRow]) -> str:
     """A JSON array, one object per story: the heading copy's fields, then every copy."""
-    items = []
-    for story in stories:
-        lead = story.lead
-        items.append(
-            {
-                "story_id": story.story_id,
-                "watch": story.watch,
-                "score": story.score,
-                "first_found": story.first_found,
-                "last_found": story.last_found,
-                "title": lead.title,
-                "url": lead.url,
-                "outlet": lead.outlet,
-                "published": lead.published,
-                "language": lead.language,
-                "outlets": story.outlets,
-                "entities": story.entities,
-                "evidence": [asdict(ev) for ev in story.evidence],
-                "copies": [
-                    {key: getattr(copy, key) for key in ("title", "url", "outlet", "source", "published", "language", "score")}
-                    for copy in story.copies
-                ],
-            }
-        )
+    items = [
+        {
+            **_story_fields(story),
+            "evidence": [asdict(ev) for ev in story.evidence],
+            "copies": [{key: getattr(copy, key) for key in COPY_FIELDS} for copy in story.copies],
+        }
+        for story in stories
+    ]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -249,31 +247,29 @@ STORY_CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def stories_to_csv(stories: list[StoryRow]) -> str:
-    """One line per story; its outlets and copies' URLs joined with ' | '."""
+def _csv(columns: tuple[str, ...], records: list[dict]) -> str:
+    """A header and one line per record, every cell one value and no cell a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(STORY_CSV_COLUMNS)
+    writer.writerow(columns)
+    for values in records:
+        writer.writerow([_cell(values[column]) for column in columns])
+    return out.getvalue()
+
+
+def stories_to_csv(stories: list[StoryRow]) -> str:
+    """One line per story; its outlets and copies' URLs joined with ' | '."""
+    records = []
     for story in stories:
-        lead = story.lead
-        values = {
-            "last_found": story.last_found,
-            "first_found": story.first_found,
-            "watch": story.watch,
-            "score": story.score,
-            "title": lead.title,
-            "url": lead.url,
-            "outlet": lead.outlet,
-            "published": lead.published,
-            "language": lead.language,
-            "story_id": story.story_id,
+        values = _story_fields(story)
+        values |= {
             "outlets": " | ".join(story.outlets),
             "urls": " | ".join(copy.url for copy in story.copies),
             "entities": " | ".join(story.entities),
             "evidence": " | ".join(ev.sentence for ev in story.evidence),
         }
-        writer.writerow([_cell(values[column]) for column in STORY_CSV_COLUMNS])
-    return out.getvalue()
+        records.append(values)
+    return _csv(STORY_CSV_COLUMNS, records)
 
 
 def to_json(rows: list[ExportRow]) -> str:
@@ -301,18 +297,16 @@ CSV_COLUMNS = (
 
 def to_csv(rows: list[ExportRow]) -> str:
     """One line per match; lists joined with ' | ' so that every cell stays one value."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        values = {
+    records = [
+        {
             **asdict(row),
             "also_reported_by": " | ".join(row.also_reported_by),
             "entities": " | ".join(row.entities),
             "evidence": " | ".join(ev.sentence for ev in row.evidence),
         }
-        writer.writerow([_cell(values[column]) for column in CSV_COLUMNS])
-    return out.getvalue()
+        for row in rows
+    ]
+    return _csv(CSV_COLUMNS, records)
 
 
 def rfc3339(value: str | None, fallback: str | None = None) -> str:

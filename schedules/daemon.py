@@ -27,6 +27,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from newsmon.config import Config, parse_duration
 from newsmon.errors import DeliveryError, NewsmonError
+from newsmon.pipeline.alerts import alert_state
 from newsmon.pipeline.db import connect
 from newsmon.pipeline.health import installed_at
 from newsmon.schedules import history
@@ -276,14 +277,14 @@ class Daemon:
                 db.close()
             upcoming = min(crawls, key=lambda job: job.next_run_time, default=None)
             log.info(
-                "heartbeat: up %s, %d crawl(s) running, next %s at %s, next digest at %s, %d alert(s) pending, "
+                "heartbeat: up %s, %d crawl(s) running, next %s at %s, next digest at %s, %s, "
                 "rss %d MB",
                 timedelta(seconds=int(time.monotonic() - self._began)),
                 self.children.running,
                 upcoming.name if upcoming else "crawl: none",
                 upcoming.next_run_time.isoformat(timespec="seconds") if upcoming else "-",
                 digest.next_run_time.isoformat(timespec="seconds") if digest and digest.next_run_time else "-",
-                pending,
+                alert_state(self.config, pending),
                 psutil.Process().memory_info().rss // (1024 * 1024),
             )
 

@@ -115,10 +115,7 @@ def render(report: dict[str, Any]) -> str:
             fresh = source["last_new_article_at"]
             since = f"for {_span(now - datetime.fromisoformat(fresh))}" if fresh else "ever"
             lines.append(f"silent: {source['name']}: no new article {since}")
-    if report["alerts_off"]:
-        lines.append(f"alerts: {ALERTS_OFF}")
-    else:
-        lines.append(f"pending alerts: {report['pending_alerts']}")
+    lines.append(f"alerts: {ALERTS_OFF}" if report["alerts_off"] else f"alerts: {report['pending_alerts']} pending")
     digest = report["digest"]
     next_digest = datetime.fromisoformat(digest["next_run"])
     when = f"{digest['next_run']} ({digest['timezone']}), in {_span(next_digest - now)}"

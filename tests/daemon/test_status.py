@@ -117,7 +117,7 @@ def test_status_text_names_the_running_daemon_and_the_problems(runner, monitored
     assert any(line.split()[0] == "new" and "never run" in line for line in lines)
     assert "failing: broken: feed: HTTP 500" in lines
     assert "silent: quiet: no new article for 2d" in lines
-    assert "pending alerts: 1" in lines
+    assert "alerts: 1 pending" in lines
     assert "digest: last sent for 2025-03-13 at 2025-03-13T05:00:03+00:00" in lines
 
 
