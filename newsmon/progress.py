@@ -1,8 +1,8 @@
 """Progress of long work, for a person watching or a log being written.
 
 On a terminal: one bar redrawn in place (done / total, rate, time left). Piped or logged: a plain
-line at most every ``every`` seconds, and one at the end, so a log shows the work moving without a
-line per item.
+line every ``every`` seconds, so a log shows long work moving without a line per item, and short work
+(or work that fails at once) adds nothing to the command's own output.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import time
 from typing import TextIO
 
 BAR = 24
+PLAIN_EVERY = 10.0
+"""Seconds between two plain progress lines when not on a terminal."""
 
 
 def _span(seconds: float) -> str:
@@ -31,13 +33,13 @@ class WorkProgress:
     """
 
     def __init__(
-        self, label: str, unit: str, *, stream: TextIO | None = None, interactive: bool | None = None, every: float = 10.0
+        self, label: str, unit: str, *, stream: TextIO | None = None, interactive: bool | None = None, every: float | None = None
     ) -> None:
         self.label = label
         self.unit = unit
         self.stream = stream or sys.stderr
         self.interactive = self.stream.isatty() if interactive is None else interactive
-        self.every = every
+        self.every = PLAIN_EVERY if every is None else every
         self.started = time.monotonic()
         self.last_line = self.started
         self.drawn = False
@@ -56,7 +58,7 @@ class WorkProgress:
         """Report ``done`` of ``total``; a call with ``done == 0`` marks the start (for the rate)."""
         now = time.monotonic()
         if done == 0:
-            self.started = now
+            self.started = self.last_line = now
         self.done, self.total = done, total
         if self.interactive:
             filled = BAR * done // total if total else BAR
@@ -65,7 +67,7 @@ class WorkProgress:
             self.stream.write(f"\r\033[K{line[:width]}")
             self.stream.flush()
             self.drawn = True
-        elif done == 0 or now - self.last_line >= self.every or (total and done >= total):
+        elif done and now - self.last_line >= self.every:
             self.stream.write(self.text(done, total, now) + "\n")
             self.stream.flush()
             self.last_line = now

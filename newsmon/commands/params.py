@@ -25,4 +25,4 @@ class IsoDate(click.ParamType):
         try:
             return date(*(int(part) for part in found.groups()))
         except ValueError as exc:
-            self.fail(f"{text} does not exist ({exc})", param, ctx)
+            self.fail(f"{text!r} does not exist ({exc})", param, ctx)

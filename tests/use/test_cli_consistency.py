@@ -68,7 +68,7 @@ def test_matches_limit_shows_the_best_and_says_how_many_there_are(runner, seeded
 
 @pytest.mark.parametrize(
     "value, message",
-    [("2025-02-30", "2025-02-30 does not exist"), ("2025-13-01", "2025-13-01 does not exist"), ("30.02.2025", "write it YYYY-MM-DD")],
+    [("2025-02-30", "'2025-02-30' does not exist"), ("2025-13-01", "'2025-13-01' does not exist"), ("30.02.2025", "write it YYYY-MM-DD")],
 )
 def test_digest_date_that_does_not_exist_is_called_so(runner, seeded, value, message):
     result = runner.invoke(cli, ["--config", str(seeded), "digest", "--date", value])
