@@ -95,6 +95,7 @@ class SmtpSettings:
     from_: str = "newsmon@localhost"
     username: str | None = None
     timeout: float = 30
+    deadline: float = 120
 
 
 @dataclass
