@@ -17,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+import weakref
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -106,15 +107,18 @@ class _Watchdog:
     def __init__(self, seconds: float) -> None:
         self.seconds = max(0.0, seconds)
         self.expired = threading.Event()
+        self.reason = ""
         self._smtp: smtplib.SMTP | None = None
-        self._timer = threading.Timer(self.seconds, self._fire)
+        self._timer = threading.Timer(self.seconds, self.fire, ["deadline"])
         self._timer.daemon = True
 
     def watch(self, smtp: smtplib.SMTP) -> None:
         self._smtp = smtp
+        _OPEN.add(self)
         self._timer.start()
 
-    def _fire(self) -> None:
+    def fire(self, reason: str) -> None:
+        self.reason = self.reason or reason
         self.expired.set()
         self.cut()
 
@@ -129,6 +133,17 @@ class _Watchdog:
 
     def stop(self) -> None:
         self._timer.cancel()
+        _OPEN.discard(self)
+
+
+_OPEN: weakref.WeakSet[_Watchdog] = weakref.WeakSet()
+
+
+def stop_all_sessions() -> None:
+    """Cut every SMTP session of this process now (the daemon is stopping): each fails at once with a
+    line that says so, and what it had not sent stays pending."""
+    for watchdog in list(_OPEN):
+        watchdog.fire("stopping")
 
 
 def _guarded(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
@@ -172,9 +187,12 @@ class SmtpSession:
 
     def _failure(self, what: str, exc: BaseException) -> str:
         """One line for a failed call; a cut by the watchdog is told as the deadline it is."""
+        if self._watchdog.reason == "stopping":
+            return f"{self.where}: stopped before the server answered (newsmon is shutting down)"
         if self._watchdog.expired.is_set():
             spent = time.monotonic() - self._began
-            return f"{self.where}: gave up after {spent:.0f}s: the session passed smtp.deadline ({self.deadline:g}s)"
+            limit = self.settings.deadline
+            return f"{self.where}: gave up after {spent:.0f}s: the session passed smtp.deadline ({limit:g}s)"
         return f"{self.where}: {what}: {_one_line(exc)}"
 
     def __enter__(self) -> SmtpSession:

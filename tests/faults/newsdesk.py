@@ -47,8 +47,9 @@ def seed_stories(database: Path, stories: int, *, now: datetime | None = None) -
     db.close()
 
 
-def desk_config(folder: Path, smtp_port: int, *, extra: str = "") -> Path:
-    """A config that mails alerts and the digest through the SMTP server on ``smtp_port``."""
+def desk_config(folder: Path, smtp_port: int, *, timeout: float = 10, extra: str = "") -> Path:
+    """A config that mails alerts and the digest through the SMTP server on ``smtp_port``; ``extra``
+    continues its ``[smtp]`` table."""
     path = folder / "newsmon.toml"
     path.write_text(
         textwrap.dedent(
@@ -65,7 +66,7 @@ def desk_config(folder: Path, smtp_port: int, *, extra: str = "") -> Path:
             host = "127.0.0.1"
             port = {smtp_port}
             from = "newsmon@example.org"
-            timeout = 10
+            timeout = {timeout}
             """
         )
         + extra,
