@@ -31,8 +31,9 @@ from newsmon.config import Config, parse_duration
 from newsmon.errors import DeliveryError, NewsmonError
 from newsmon.pipeline.db import connect
 from newsmon.pipeline.mailer import stop_all_sessions
+from newsmon.pipeline.store import finish_orphaned_runs
 from newsmon.schedules import history
-from newsmon.schedules.crawl_child import CrawlChildren, finish_orphaned_runs
+from newsmon.schedules.crawl_child import CrawlChildren
 from newsmon.schedules.jobs import (
     CRAWL_EXECUTOR,
     DIGEST_JOB,
