@@ -126,8 +126,8 @@ class _Watchdog:
         """Shut the current socket down (smtplib swaps it for a TLS one after STARTTLS)."""
         sock = getattr(self._smtp, "sock", None)
         if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
+            try:  # the plain socket's shutdown, also under TLS: SSLSocket's would unwrap it mid-read
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
 
@@ -155,7 +155,7 @@ def _guarded(base: type[smtplib.SMTP]) -> type[smtplib.SMTP]:
         def _get_socket(self, host, port, timeout):  # noqa: ANN001, ANN202 - smtplib's own signature
             sock = super()._get_socket(host, port, timeout)
             if self.watchdog.expired.is_set():
-                sock.shutdown(socket.SHUT_RDWR)
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
             return sock
 
     return Guarded

@@ -1,4 +1,5 @@
-"""A database of strong, unrelated stories, each owed one alert: what the concurrent-sender tests mail.
+"""Databases and configs the concurrency tests start from: strong, unrelated stories each owed one
+alert (what the concurrent-sender tests mail), a config that mails them, and a one-feed config.
 
 Titles and texts are drawn from disjoint word sets, so story grouping keeps every article a story of
 its own; every match is fresh and above the alert threshold.
@@ -71,5 +72,14 @@ def desk_config(folder: Path, smtp_port: int, *, timeout: float = 10, extra: str
         )
         + extra,
         encoding="utf-8",
+    )
+    return path
+
+
+def feed_config(folder: Path, name: str, url: str) -> Path:
+    """A config with one feed source, ``name`` at ``url``, and the database ``news.db``."""
+    path = folder / "newsmon.toml"
+    path.write_text(
+        f'database = "news.db"\n[[sources]]\nname = "{name}"\ntype = "feed"\nurl = "{url}"\n', encoding="utf-8"
     )
     return path

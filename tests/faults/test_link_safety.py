@@ -18,6 +18,7 @@ from scrapy import Request
 
 from newsmon.config import CrawlSettings
 from newsmon.localsite import LocalSite
+from newsdesk import feed_config
 from newsmon_process import run_newsmon
 from newsmon.spiders.safety import RefusedRequest, SafeTargetMiddleware, unsafe_address
 from newsmon.spiders.settings import scrapy_settings
@@ -90,11 +91,7 @@ def test_a_feed_link_to_another_port_of_its_loopback_host_is_refused_and_never_r
             "</channel></rss>",
             headers={"Content-Type": "application/rss+xml"},
         )
-        config = tmp_path / "newsmon.toml"
-        config.write_text(
-            f'database = "news.db"\n[[sources]]\nname = "local"\ntype = "feed"\nurl = "{feed_site.url("/feed.xml")}"\n',
-            encoding="utf-8",
-        )
+        config = feed_config(tmp_path, "local", feed_site.url("/feed.xml"))
         result = run_newsmon(config, "crawl", "--no-analyze", "--no-alerts")
         assert result.returncode == 0, result.stderr
         assert other.count() == 0

@@ -21,6 +21,7 @@ from newsmon.pipeline.db import connect
 from newsmon.pipeline.mailer import PASSWORD_ENV
 from newsmon.pipeline.watchlist import bundled_path, load_watchlist
 from newsmon.schedules.crawl_child import PARENT_ENV, CrawlChildren
+from newsdesk import feed_config
 from newsmon_process import run_newsmon
 
 FEED = (
@@ -54,11 +55,7 @@ def test_a_crawl_marks_runs_of_a_process_that_is_gone_as_interrupted(tmp_path):
     with LocalSite() as site:
         site.route("/feed.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
         site.route("/news/quiet.html", body=PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
-        config = tmp_path / "newsmon.toml"
-        config.write_text(
-            f'database = "news.db"\n[[sources]]\nname = "quiet"\ntype = "feed"\nurl = "{site.url("/feed.xml")}"\n',
-            encoding="utf-8",
-        )
+        config = feed_config(tmp_path, "quiet", site.url("/feed.xml"))
         result = run_newsmon(config, "crawl", "--no-analyze", "--no-alerts")
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "news.db") as conn:
@@ -70,11 +67,7 @@ def test_a_crawl_child_does_not_inherit_the_smtp_password(tmp_path, monkeypatch)
     monkeypatch.setenv(PASSWORD_ENV, "s3cret-never-for-crawlers")
     with LocalSite() as site:
         site.route("/feed.xml", body=FEED, delay=30, headers={"Content-Type": "application/rss+xml"})
-        path = tmp_path / "newsmon.toml"
-        path.write_text(
-            f'database = "news.db"\n[[sources]]\nname = "slow"\ntype = "feed"\nurl = "{site.url("/feed.xml")}"\n',
-            encoding="utf-8",
-        )
+        path = feed_config(tmp_path, "slow", site.url("/feed.xml"))
         connect(tmp_path / "news.db").close()
         children = CrawlChildren(load_config(path))
         crawl = threading.Thread(target=children.run, args=["slow"])

@@ -1,23 +1,28 @@
 """A mail server that trickles a byte every half second never trips ``smtp.timeout`` (a bound on each
 read), so every SMTP session also has an overall deadline, ``smtp.deadline``: ``alerts --send`` and
 ``digest --send`` give up at it with one line that says so, the alerts stay pending, and ``status``
-says that delivery is failing. In the daemon, delivery runs on a thread of its own: while it is stuck,
+says that delivery is failing; inside TLS too. In the daemon, delivery runs on a thread of its own: while it is stuck,
 crawls go on, new articles are analysed, and the heartbeat says that delivery is slow.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import trustme
 
 from newsdesk import desk_config, seed_stories
 from newsmon_process import run_newsmon
+from newsmon.config import SmtpSettings
+from newsmon.errors import DeliveryError
 from newsmon.localsite import LocalSite
 from newsmon.pipeline.db import connect
+from newsmon.pipeline.mailer import SmtpSession
 from trickle import TricklingSmtp
 
 DEADLINE = 3
@@ -53,6 +58,21 @@ def test_digest_send_gives_up_at_the_session_deadline(tmp_path):
     assert "digest: failing" not in result.stdout
     result = run_newsmon(config, "status")
     assert "delivery: failing: 1 unsent, last error: SMTP 127.0.0.1" in result.stdout
+
+
+def test_the_deadline_also_cuts_a_session_that_trickles_inside_tls(tmp_path, monkeypatch):
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    with TricklingSmtp(tls=server_context) as server:
+        settings = SmtpSettings(host="127.0.0.1", port=server.port, security="ssl", timeout=5, deadline=DEADLINE)
+        began = time.monotonic()
+        with pytest.raises(DeliveryError, match=rf"gave up after \d+s: the session passed smtp.deadline \({DEADLINE}s\)"):
+            with SmtpSession(settings):
+                pass
+        assert time.monotonic() - began < DEADLINE + 5
 
 
 SITE = Path(__file__).parents[1] / "daemon" / "minsk_wire"

@@ -1,9 +1,11 @@
 """An SMTP server on loopback that never finishes its greeting: it sends one byte of an endless
-multi-line ``220-`` banner every ``interval`` seconds, so a per-read timeout never trips."""
+multi-line ``220-`` banner every ``interval`` seconds, so a per-read timeout never trips. Given a TLS
+context, it speaks implicit TLS first (as for ``smtp.security = "ssl"``)."""
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 
@@ -16,8 +18,9 @@ class TricklingSmtp:
     """``with TricklingSmtp() as server:`` serves on ``server.port``; ``connections`` counts clients
     and ``open`` how many are connected right now."""
 
-    def __init__(self, interval: float = 0.5) -> None:
+    def __init__(self, interval: float = 0.5, tls: ssl.SSLContext | None = None) -> None:
         self.interval = interval
+        self.tls = tls
         self.port = free_port()
         self.connections = 0
         self.open = 0
@@ -47,6 +50,8 @@ class TricklingSmtp:
 
     def _trickle(self, client: socket.socket) -> None:
         try:
+            if self.tls is not None:
+                client = self.tls.wrap_socket(client, server_side=True)
             with client:
                 while not self._stop.is_set():
                     for byte in BANNER:
