@@ -55,18 +55,21 @@ def claim_lease(deadline: float) -> float:
     return deadline + CLAIM_MARGIN
 
 
-def held_by_other(row: dict, claim: Claim, now: datetime | None = None) -> bool:
-    """Whether ``row`` is claimed by another sender that is still within its claim and still alive."""
+def is_live(row: dict, now: datetime | None = None) -> bool:
+    """Whether ``row`` carries a claim that still holds: not expired, and its process not gone."""
     token = row.get("claimed_by")
-    if not token or token == claim.token or not row.get("claimed_until"):
+    if not token or not row.get("claimed_until"):
         return False
     if datetime.fromisoformat(row["claimed_until"]) <= (now or datetime.now(timezone.utc)):
         return False
     host, _, rest = token.partition(":")
     pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit() and not psutil.pid_exists(int(pid)):
-        return False
-    return True
+    return not (host == socket.gethostname() and pid.isdigit() and not psutil.pid_exists(int(pid)))
+
+
+def held_by_other(row: dict, claim: Claim, now: datetime | None = None) -> bool:
+    """Whether ``row`` is claimed by another sender whose claim still holds."""
+    return row.get("claimed_by") != claim.token and is_live(row, now)
 
 
 def claim_rows(db: sqlite_utils.Database, table: str, where: str, params: list, claim: Claim) -> list[int]:

@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from newsmon.config import Config, Source, parse_duration
+from newsmon.pipeline.claims import is_live
 from newsmon.pipeline.render import clean
 from newsmon.schedules import history
 from newsmon.schedules.jobs import digest_trigger, due_time, latest_slot, missed_slot, slot_date, zone
@@ -68,14 +69,15 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
 def delivery(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
     """Whether mail is going out: a delivery running longer than ``smtp.timeout`` is slow (a session
     normally takes less than one read timeout), and unsent alerts or digests that carry an error are
-    failing. Read from the claims and errors the senders record, so it holds with or without a daemon."""
+    failing. Read from the claims (those of live senders) and errors the senders record, so it holds
+    with or without a daemon."""
     claims = [
         row["claimed_at"]
         for table in ("alerts", "digests")
         for row in db.query(
-            f"select claimed_at from {table} where claimed_by is not null and sent_at is null and claimed_until > ?",
-            [history.iso(now)],
+            f"select claimed_by, claimed_at, claimed_until from {table} where claimed_by is not null and sent_at is null"
         )
+        if is_live(row, now)
     ]
     since = min((history.parse_time(c) for c in claims if c), default=None)
     errors = [

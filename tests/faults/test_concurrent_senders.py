@@ -3,12 +3,15 @@ two ``newsmon digest --send --date D``) meet: each alert and each digest reaches
 once, told apart by Message-ID. Each sender claims the rows it sends in one transaction first, so the
 second one finds them taken.
 
-The server takes a little time over every message, so that the two senders overlap for certain.
+The server takes a little time over every message, so that the two senders overlap for certain. A
+claim holds while its sender lives (and until it expires); one left by a killed sender is taken over.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +22,7 @@ from pathlib import Path
 from loopback import CountingInbox, smtp_server
 
 from newsdesk import desk_config, seed_stories
+from newsmon_process import run_newsmon
 
 STORIES = 30
 
@@ -73,3 +77,30 @@ def test_two_digest_senders_for_one_date_mail_it_once(tmp_path):
     outputs = sorted(r.stdout.strip() for r in results)
     assert any(f"digest for {day} sent to desk@example.org" in o for o in outputs), outputs
     assert any("being sent by another process" in o or "already sent" in o for o in outputs), outputs
+
+
+def claim_all(database: Path, pid: int) -> None:
+    """Mark every alert as claimed for the next hour by a sender with process id ``pid`` on this host."""
+    until = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(timespec="seconds")
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "update alerts set claimed_by = ?, claimed_at = ?, claimed_until = ?",
+            [f"{socket.gethostname()}:{pid}:test", datetime.now(timezone.utc).isoformat(timespec="seconds"), until],
+        )
+
+
+def test_a_claim_of_a_live_sender_is_respected_and_one_of_a_dead_sender_taken_over(tmp_path):
+    inbox = CountingInbox()
+    with smtp_server(inbox) as port:
+        config = desk_config(tmp_path, port)
+        seed_stories(tmp_path / "news.db", 3)
+        assert run_newsmon(config, "alerts").returncode == 0  # queues the three alerts
+        claim_all(tmp_path / "news.db", os.getpid())
+        held = run_newsmon(config, "alerts", "--send")
+        assert "Alerts: 0 sent, 0 failed, 3 still pending (3 being sent by another process)." in held.stdout
+        assert inbox.snapshot() == []
+        gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        claim_all(tmp_path / "news.db", int(gone.stdout))
+        taken = run_newsmon(config, "alerts", "--send")
+    assert "Alerts: 3 sent, 0 failed, 0 still pending." in taken.stdout
+    assert len(inbox.snapshot()) == 3
