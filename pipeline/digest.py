@@ -313,8 +313,9 @@ def send_digest(db: sqlite_utils.Database, config: Config, date: date | None = N
 
     A date already sent returns ``already_sent`` and mails nothing, and so does a date another process
     is sending right now (``in_progress``: the row is claimed first, see ``pipeline/claims.py``); with
-    no ``digest.to`` the digest goes to the outbox instead (``written``). Raises ``DeliveryError`` (one line) when the server
-    refuses or cannot be reached; the date then stays unsent for a retry.
+    no ``digest.to`` the digest goes to the outbox instead (``written``). Raises ``DeliveryError`` (one
+    line) when the server refuses, cannot be reached or passes ``smtp.deadline``; the date then stays
+    unsent for a retry.
     """
     day = resolve_day(config, date)
     due = slot(config, day)

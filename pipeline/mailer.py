@@ -3,8 +3,9 @@
 Delivery counts only once the server has accepted a message, so callers mark things sent after
 ``SmtpSession.send`` returns and never before. ``smtp.timeout`` bounds each read, which a server that
 trickles a byte at a time never trips, so a whole session also has an overall deadline
-(``smtp.deadline``): when it passes, a watchdog shuts the socket down and the blocked call fails. The password comes only from the environment variable
-``NEWSMON_SMTP_PASSWORD``; it is handed to ``smtplib`` and appears in no message, log or exception.
+(``smtp.deadline``): when it passes, a watchdog shuts the socket down and the blocked call fails.
+The password comes only from the environment variable ``NEWSMON_SMTP_PASSWORD``; it is handed to
+``smtplib`` and appears in no message, log or exception.
 """
 
 from __future__ import annotations

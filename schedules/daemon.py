@@ -4,8 +4,9 @@ Crawls run as child processes on a small thread pool (one job per source, never 
 source at once); analysis then runs here, one pass at a time, so the spaCy model is loaded once for
 the life of the daemon; alert delivery runs on a thread of its own, so a slow or stuck mail server
 never holds back crawling, analysis or the digest; the digest and a heartbeat run on their own pool so
-a slow crawl never delays them. The heartbeat says when delivery is failing or slow. SIGTERM or SIGINT stops scheduling, stops running crawls (their runs are recorded as
-``interrupted``), lets a step in progress finish within the stop budget, and exits 0.
+a slow crawl never delays them. The heartbeat says when delivery is failing or slow. SIGTERM or
+SIGINT stops scheduling, stops running crawls (their runs are recorded as ``interrupted``), cuts open
+SMTP sessions, lets a step in progress finish within the stop budget, and exits 0.
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ def delivery(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[s
         row["claimed_at"]
         for table in ("alerts", "digests")
         for row in db.query(
-            f"select claimed_by, claimed_at, claimed_until from {table} where claimed_by is not null and sent_at is null"
+            f"select claimed_by, claimed_at, claimed_until from {table} "
+            "where claimed_by is not null and sent_at is null"
         )
         if is_live(row, now)
     ]
