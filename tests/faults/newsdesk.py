@@ -40,7 +40,9 @@ def seed_stories(database: Path, stories: int, *, now: datetime | None = None) -
                 "language": "en", "fetched_at": at, "published": at,
             }  # fmt: skip
         ).last_pk
-        db["article_sources"].insert({"article_id": article, "source": "desk", "url": f"https://desk.example/{n}.html", "seen_at": at})
+        db["article_sources"].insert(
+            {"article_id": article, "source": "desk", "url": f"https://desk.example/{n}.html", "seen_at": at}
+        )
         evidence = [{"sentence": " ".join(words[8:20]), "proximity": "sentence", "terms": []}]
         db["matches"].insert(
             {"article_id": article, "watch": WATCH, "score": 0.9, "evidence": json.dumps(evidence), "created_at": at}

@@ -28,7 +28,11 @@ FEED = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title>'
     "<item><title>A quiet day</title><link>{{BASE}}/news/quiet.html</link></item></channel></rss>"
 )
-PAGE = "<html><head><title>A quiet day</title></head><body><article><p>" + "Nothing happened in Minsk. " * 20 + "</p></article></body></html>"
+PAGE = (
+    "<html><head><title>A quiet day</title></head><body><article><p>"
+    + "Nothing happened in Minsk. " * 20
+    + "</p></article></body></html>"
+)
 
 
 @pytest.mark.parametrize("alias", [".*", "...", "-", " . "])
@@ -45,12 +49,13 @@ def test_an_alias_without_a_letter_or_digit_is_refused(tmp_path, alias):
 def test_a_crawl_marks_runs_of_a_process_that_is_gone_as_interrupted(tmp_path):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     db = connect(tmp_path / "news.db")
+    started = "2026-01-01T00:00:00+00:00"
     db["crawl_runs"].insert_all(
         [
-            {"source": "killed", "started_at": "2026-01-01T00:00:00+00:00", "status": "running", "pid": int(gone.stdout)},
-            {"source": "alive", "started_at": "2026-01-01T00:00:00+00:00", "status": "running", "pid": psutil.Process().pid},
+            {"source": "killed", "started_at": started, "status": "running", "pid": int(gone.stdout)},
+            {"source": "alive", "started_at": started, "status": "running", "pid": psutil.Process().pid},
         ]
-    )  # fmt: skip
+    )
     db.close()
     with LocalSite() as site:
         site.route("/feed.xml", body=FEED, headers={"Content-Type": "application/rss+xml"})
