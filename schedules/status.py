@@ -13,6 +13,7 @@ import sqlite_utils
 
 from newsmon.config import Config, Source
 from newsmon.pipeline.alerts import ALERTS_OFF, channels_configured
+from newsmon.pipeline.claims import is_live
 from newsmon.pipeline.health import installed_at, source_activity
 from newsmon.pipeline.render import clean
 from newsmon.schedules import history
@@ -55,6 +56,7 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
         "silent": [s["name"] for s in sources if s["silent"]],
         "alerts_off": not channels_configured(config),
         "pending_alerts": history.pending_alerts(db) if channels_configured(config) else None,
+        "delivery": delivery(config, db, now),
         "digest": {
             "at": config.digest.at,
             "timezone": config.digest.timezone,
@@ -62,6 +64,36 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
             "missed": slot_date(missed) if missed else None,
             "last_sent": history.last_digest(db),
         },
+    }
+
+
+def delivery(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
+    """Whether mail is going out: a delivery running longer than ``smtp.timeout`` is slow (a session
+    normally takes less than one read timeout), and unsent alerts or digests that carry an error are
+    failing. Read from the claims (those of live senders) and errors the senders record, so it holds
+    with or without a daemon."""
+    claims = [
+        row["claimed_at"]
+        for table in ("alerts", "digests")
+        for row in db.query(
+            f"select claimed_by, claimed_at, claimed_until from {table} "
+            "where claimed_by is not null and sent_at is null"
+        )
+        if is_live(row, now)
+    ]
+    since = min((history.parse_time(c) for c in claims if c), default=None)
+    errors = [
+        row["error"]
+        for table in ("alerts", "digests")
+        for row in db.query(f"select error from {table} where sent_at is null and error is not null order by id desc")
+    ]
+    busy = int((now - since).total_seconds()) if since else None
+    return {
+        "sending_since": history.iso(since) if since else None,
+        "slow": busy is not None and busy > config.smtp.timeout,
+        "failing": bool(errors),
+        "failed": len(errors),
+        "last_error": errors[0] if errors else None,
     }
 
 
@@ -116,6 +148,12 @@ def render(report: dict[str, Any]) -> str:
             since = f"for {_span(now - datetime.fromisoformat(fresh))}" if fresh else "ever"
             lines.append(f"silent: {source['name']}: no new article {since}")
     lines.append(f"alerts: {ALERTS_OFF}" if report["alerts_off"] else f"alerts: {report['pending_alerts']} pending")
+    mail = report["delivery"]
+    if mail["sending_since"]:
+        busy = _span(now - datetime.fromisoformat(mail["sending_since"]))
+        lines.append(f"delivery: sending for {busy}" + ("  [slow]" if mail["slow"] else ""))
+    if mail["failing"]:
+        lines.append(f"delivery: failing: {mail['failed']} unsent, last error: {clean(mail['last_error'], 300)}")
     digest = report["digest"]
     next_digest = datetime.fromisoformat(digest["next_run"])
     when = f"{digest['next_run']} ({digest['timezone']}), in {_span(next_digest - now)}"
