@@ -113,6 +113,14 @@ class LogSettings:
 
 
 @dataclass
+class WebSettings:
+    base_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8750
+    link_days: int = 14
+
+
+@dataclass
 class Config:
     path: Path
     database: str = "newsmon.db"
@@ -125,6 +133,7 @@ class Config:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def folder(self) -> Path:
@@ -245,6 +254,12 @@ def _check(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: digest.timezone: unknown time zone {config.digest.timezone!r}") from None
     if config.alerts.min_score is not None and not 0 <= config.alerts.min_score <= 1:
         raise ConfigError(f"{where}: alerts.min_score: expected a number from 0 to 1")
+    if config.web.base_url is not None and not re.match(r"^https?://[^/\s]+", config.web.base_url):
+        raise ConfigError(f"{where}: web.base_url: expected an http(s) URL, got {config.web.base_url!r}")
+    if not 1 <= config.web.port <= 65535:
+        raise ConfigError(f"{where}: web.port: expected a port from 1 to 65535, got {config.web.port}")
+    if not 1 <= config.web.link_days <= 365:
+        raise ConfigError(f"{where}: web.link_days: expected days from 1 to 365, got {config.web.link_days}")
     for key in ("crawl_limit", "heartbeat", "silent_after", "missed_digest_grace", "jitter"):
         try:
             parse_duration(getattr(config.daemon, key))

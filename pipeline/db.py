@@ -238,3 +238,37 @@ def m007_http_cache_per_source(db: sqlite_utils.Database) -> None:
     robots.txt cache)."""
     db["http_cache"].add_column("source", str, not_null_default="")
     db["http_cache"].transform(pk=("url", "source"))
+
+
+@migrations()
+def m008_feedback(db: sqlite_utils.Database) -> None:
+    """The analyst's labels, one row per labelling (the latest per article and watch is the current one,
+    the rest its history), keyed by article and watch so re-analysis that renumbers a match keeps them;
+    and each match's score breakdown, which the relevance model learns from."""
+    db["feedback"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "watch": str,
+            "match_id": int,
+            "label": str,
+            "note": str,
+            "channel": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"article_id", "watch", "label", "channel", "created_at"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["feedback"].create_index(["article_id", "watch"])
+    db["matches"].add_column("parts", str)
+
+
+@migrations()
+def m009_mutes_and_keys(db: sqlite_utils.Database) -> None:
+    """Stories the analyst muted (no more alerts for later copies), and the key that signs email action
+    links and form tokens: kept in the database, never in the config."""
+    db["muted_stories"].create(
+        {"story_id": int, "muted_at": str, "channel": str, "note": str}, pk="story_id"
+    )
+    db["secrets"].create({"name": str, "value": str, "created_at": str}, pk="name")
