@@ -2,7 +2,7 @@
 
 Server-rendered with the email templates' Jinja2 environment (autoescaped; scraped strings cleaned by
 ``pipeline.render``), plain HTML forms that work without JavaScript, and a signed double-submit token
-on every write. A GET never writes: an email link shows a confirmation page whose form POSTs the
+on every write. A GET never writes a label: an email link shows a confirmation page whose form POSTs the
 action, since mail scanners follow links.
 """
 
@@ -69,7 +69,7 @@ def create_app(config: Config) -> Starlette:
         return {key: str(value) for key, value in form.items()}
 
     async def triage_page(request: Request) -> Response:
-        from newsmon.pipeline.stories import load_stories
+        from newsmon.pipeline.stories import assign_stories, load_stories
         from newsmon.pipeline.triage import triage
 
         try:
@@ -79,6 +79,7 @@ def create_app(config: Config) -> Starlette:
         since = (datetime.now(timezone.utc) - timedelta(days=days)).date().isoformat()
         db = database()
         try:
+            assign_stories(db)  # group new copies as the digest does, so a story id on the page can be muted
             ids = [r["id"] for r in db.query("select id from matches where created_at >= ?", [since])]
             stories = triage(db, load_stories(db, ids))
         finally:

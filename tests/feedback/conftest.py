@@ -69,3 +69,27 @@ def store(db, config):
         }
 
     return add
+
+
+@pytest.fixture
+def server(config, db):
+    """``newsmon serve``'s app in a real uvicorn server on a free loopback port; yields its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+    from loopback import free_port
+
+    from newsmon.web import create_app
+
+    port = free_port()
+    instance = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert instance.started, "the web server did not start"
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(10)

@@ -5,10 +5,10 @@ story's later copies are never alerted and only counted; with no labels nothing 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from newsmon.pipeline.alerts import write_pending_alerts
-from newsmon.pipeline.digest import build_digest, write_digest
+from newsmon.pipeline.digest import build_digest, latest_slot, write_digest
 from newsmon.pipeline.feedback import mute_story, record_label
 from newsmon.pipeline.relevance import load_models, not_to_alert
 from newsmon.pipeline.stories import assign_stories
@@ -21,7 +21,7 @@ def alerted(db) -> set[int]:
 
 def today(config) -> object:
     """A digest date whose window holds matches stored just now."""
-    return (datetime.now(timezone.utc) + timedelta(days=1)).date()
+    return latest_slot(config).date() + timedelta(days=1)
 
 
 def label_three_of_each(db, ids):
