@@ -1,6 +1,7 @@
 """The relevance model's learning curve: alert precision and recall as an analyst labels K matches.
 
-Usage: python bench/feedback.py [CASES] [--orders N]   (default: tests/eval/cases.jsonl, 20 orders)
+Usage: python bench/feedback.py [CASES] [--orders N] [--hold-below P]
+       (default: tests/eval/cases.jsonl, 20 orders, newsmon's threshold)
 
 Each labelled case is analysed once with the bundled watchlist. The analyst sees the stored matches in
 a random order and labels the first K of them (K = 0, 10, 25, 50, 100; a K larger than the stored
@@ -119,7 +120,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cases", nargs="?", type=Path, default=DEFAULT_CASES)
     parser.add_argument("--orders", type=int, default=20)
+    parser.add_argument("--hold-below", type=float, help="hold back under this probability (default: newsmon's)")
     args = parser.parse_args()
+    if args.hold_below is not None:
+        import newsmon.pipeline.relevance as relevance
+
+        relevance.HOLD_BELOW = args.hold_below
     cases = load_cases(args.cases)
     started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     rows = analyse(cases)

@@ -111,3 +111,23 @@ def test_matches_json_shows_the_rules_parts_beside_the_models_part(config, db, s
     assert rows[ids["visit"]]["model"] == {
         "p_relevant": 1.0, "held_back": False, "reason": None, "labels": 6, "leans_on": [],
     }  # fmt: skip
+
+
+def test_inspect_shows_the_models_part_beside_the_rules_parts(config, db, store, tmp_path):
+    from click.testing import CliRunner
+
+    from newsmon.cli import cli
+
+    ids = store("visit", "memorandum", "flights", "migrants-1", "migrants-2", "migrants-3")
+    label_three_of_each(db, ids)
+    page = tmp_path / "migrants.txt"
+    page.write_text("Frontex report names Belarus and Libya on the central Mediterranean route\n"
+                    "A Frontex report says travel agencies in Minsk sell packages from Belarus to Libya to migrants "
+                    "heading for Europe. The International Organization for Migration called the route deadly.\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config.path), "inspect", str(page), "--json"])
+    (match,) = json.loads(result.output)["matches"]
+    assert match["parts"]["same sentence"] > 0
+    assert match["model"]["held_back"] is True and match["model"]["reason"].startswith("like 3 stories")
+    text = CliRunner().invoke(cli, ["--config", str(config.path), "inspect", str(page)]).output
+    assert "Model for belarus-libya (6 labels): relevant with p=" in text and "held back from alerts: like 3" in text
