@@ -8,7 +8,7 @@ only counted. With no labels and no mutes the order is exactly the rules' order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -24,7 +24,7 @@ class Triaged:
     muted: bool = False
     reason: str | None = None
     p_relevant: float | None = None
-    labels: dict[int, str] | None = None  # match id -> current label
+    labels: dict[int, str] = field(default_factory=dict)  # match id -> current label
 
     @property
     def rank(self) -> float:
@@ -34,7 +34,7 @@ class Triaged:
 def triage(db: sqlite_utils.Database, stories: list[StoryView]) -> list[Triaged]:
     """Every story with its standing, best first (held back and muted stories last)."""
     if not db.execute("select exists(select 1 from feedback) or exists(select 1 from muted_stories)").fetchone()[0]:
-        return [Triaged(story, labels={}) for story in stories]
+        return [Triaged(story) for story in stories]
     models = load_models(db)
     rows = [
         {"id": match_id, "watch": watch}
