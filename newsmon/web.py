@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import sqlite_utils
 from starlette.applications import Starlette
@@ -101,8 +101,8 @@ def create_app(config: Config) -> Starlette:
             return refused(request, str(exc))
         finally:
             db.close()
-        return RedirectResponse(f"/?{urlencode({'days': form.get('days', '7')})}#story-{form.get('story_id', '')}",
-                                status_code=303)
+        back = f"/?{urlencode({'days': form.get('days', '7')})}#story-{quote(form.get('story_id', ''), safe='')}"
+        return RedirectResponse(back, status_code=303)
 
     async def act(request: Request) -> Response:
         from newsmon.pipeline.feedback import match_row, mute_story, record_label
