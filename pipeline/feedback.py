@@ -122,6 +122,9 @@ def labels_version(db: sqlite_utils.Database) -> int:
 
 def mute_story(db: sqlite_utils.Database, story_id: int, *, channel: str = "cli", note: str | None = None) -> int:
     """Mute a story: later copies are stored and counted in the digest but never alerted."""
+    from newsmon.pipeline.stories import assign_stories
+
+    assign_stories(db)  # matches stored since the last alert run get their story first
     if not db.execute("select 1 from matches where story_id = ? limit 1", [story_id]).fetchone():
         raise FeedbackError(f"no story with id {story_id} (story ids are in 'newsmon matches --json')")
     with db.atomic():

@@ -53,7 +53,8 @@ def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool
         return
     for row in rows:
         date = (row.published or row.created_at)[:10]
-        click.echo(f"{row.score:.2f}  {row.watch}  {date}  {row.title or row.url}  ({row.outlet})  #{row.match_id}")
+        click.echo(f"{row.score:.2f}  {row.watch}  {date}  {row.title or row.url}  ({row.outlet})")
+        click.echo(f"      match #{row.match_id}" + (f", story {row.story_id}" if row.story_id else ""))
         click.echo(f"      {row.url}")
         if model := scores[row.match_id]["model"]:
             held = f", held back: {model['reason']}" if model["held_back"] else ""
