@@ -265,10 +265,6 @@ def m008_feedback(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m009_mutes_and_keys(db: sqlite_utils.Database) -> None:
-    """Stories the analyst muted (no more alerts for later copies), and the key that signs email action
-    links and form tokens: kept in the database, never in the config."""
-    db["muted_stories"].create(
-        {"story_id": int, "muted_at": str, "channel": str, "note": str}, pk="story_id"
-    )
-    db["secrets"].create({"name": str, "value": str, "created_at": str}, pk="name")
+def m009_muted_stories(db: sqlite_utils.Database) -> None:
+    """Stories the analyst muted: later copies are stored and counted, never alerted."""
+    db["muted_stories"].create({"story_id": int, "muted_at": str, "channel": str, "note": str}, pk="story_id")

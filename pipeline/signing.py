@@ -1,8 +1,8 @@
-"""Signed action links for emails and form tokens for the triage page, with a key kept in the database.
+"""Signed action links for emails and form tokens for the triage page, with a key kept beside the database.
 
 An email link carries an HMAC-SHA256 over (match, action, expiry), so a forwarded email cannot be
 turned into a label on another match, a changed action or a later expiry; the key is made on first use
-and stored in the ``secrets`` table, never in the config, so sharing a config file shares no key.
+in a file beside the database (mode 0600), never in the config or the database itself.
 Form tokens bind a write to the browser's cookie (double submit, signed), which stops cross-site forms.
 """
 
@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import time
-from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlite_utils
@@ -22,28 +23,47 @@ from newsmon.config import Config
 from newsmon.errors import NewsmonError
 
 ACTIONS = ("relevant", "irrelevant", "important", "mute")
-KEY_NAME = "signing-key"
+KEY_SUFFIX = ".key"
 
 
 class LinkError(NewsmonError):
     """A link or form token that was changed, has expired, or was not made by this newsmon."""
 
 
+def key_path(db: sqlite_utils.Database) -> Path:
+    """The key file beside the database file: ``newsmon.db`` -> ``newsmon.db.key``."""
+    return Path(db.execute("pragma database_list").fetchone()[2] + KEY_SUFFIX)
+
+
 def signing_key(db: sqlite_utils.Database) -> bytes:
-    """This database's key, made on first use (two processes racing keep the first one written)."""
-    row = next(iter(db.query("select value from secrets where name = ?", [KEY_NAME])), None)
-    if row is None:
-        with db.atomic():
-            db["secrets"].insert(
-                {
-                    "name": KEY_NAME,
-                    "value": secrets.token_hex(32),
-                    "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                },
-                ignore=True,
-            )
-        row = next(iter(db.query("select value from secrets where name = ?", [KEY_NAME])))
-    return bytes.fromhex(row["value"])
+    """This database's key, made on first use and kept readable by its owner only.
+
+    A file rather than a table, so that browsing the database (``newsmon ui`` runs any SQL) or handing
+    a copy of it to a colleague does not hand over the key. Two processes racing to make it keep the
+    first one written: the key is written to a temporary file and linked into place, which fails when
+    the file already exists.
+    """
+    path = key_path(db)
+    if not path.exists():
+        temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise NewsmonError(f"{path}: cannot create the signing key: {exc.strerror or exc}") from None
+        finally:
+            temporary.unlink(missing_ok=True)
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError) as exc:
+        raise NewsmonError(f"{path}: not a usable signing key ({exc}); delete it to make a new one") from None
+    if len(key) < 16:
+        raise NewsmonError(f"{path}: signing key too short; delete it to make a new one")
+    return key
 
 
 def _sign(key: bytes, *fields: object) -> str:

@@ -15,10 +15,11 @@ from http.cookiejar import CookieJar
 
 import pytest
 
+from newsmon.errors import NewsmonError
 from newsmon.pipeline.alerts import write_pending_alerts
 from newsmon.pipeline.digest import latest_slot, write_digest
 from newsmon.pipeline.feedback import current_labels, muted_stories
-from newsmon.pipeline.signing import LinkError, action_params, check_action, signing_key
+from newsmon.pipeline.signing import LinkError, action_params, check_action, key_path, signing_key
 
 
 class Browser:
@@ -118,16 +119,23 @@ def test_a_tampered_or_expired_link_is_refused_with_a_clear_page(server, db, sto
     assert current_labels(db) == []
 
 
-def test_the_signing_key_lives_in_the_database_not_the_config(config, db, store):
+def test_the_signing_key_lives_in_a_private_file_beside_the_database_not_in_the_config(config, db, store):
     ids = store("visit")
     key = signing_key(db)
-    assert len(key) == 32 and signing_key(db) == key
+    path = key_path(db)
+    assert path == config.database_path.with_name("newsmon.db.key")
+    assert len(key) == 32 and signing_key(db) == key and path.stat().st_mode & 0o777 == 0o600
     assert key.hex() not in config.path.read_text(encoding="utf-8")
+    dump = "\n".join(db.conn.iterdump())
+    assert key.hex() not in dump, "browsing or copying the database does not hand over the key"
     params = action_params(db, ids["visit"], "mute", days=1)
     assert check_action(db, str(params["m"]), "mute", str(params["e"]), params["t"]) == (ids["visit"], "mute")
-    db["secrets"].update("signing-key", {"value": "00" * 32})  # another database, another key
+    path.write_text("00" * 32, encoding="ascii")  # another key: links made with the old one stop working
     with pytest.raises(LinkError):
         check_action(db, str(params["m"]), "mute", str(params["e"]), params["t"])
+    path.write_text("not hex", encoding="ascii")
+    with pytest.raises(NewsmonError, match="newsmon.db.key: not a usable signing key"):
+        signing_key(db)
 
 
 def test_alert_and_digest_emails_carry_signed_action_links_only_with_a_base_url(config, db, store, tmp_path):
