@@ -123,10 +123,10 @@ class WatchModel:
             key=lambda item: item[1],
         )
         held = p < HOLD_BELOW
-        return Judgement(p, held, self._reason(found, pushes) if held else None, len(self.examples),
-                         [p for p in pushes if abs(p[1]) > 1e-6][:3] if held else pushes[::-1][:3])
+        leans_on = pushes[:3] if held else pushes[::-1][:3]
+        return Judgement(p, held, self._reason(pushes) if held else None, len(self.examples), leans_on)
 
-    def _reason(self, found: dict[str, float], pushes: list[tuple[str, float]]) -> str:
+    def _reason(self, pushes: list[tuple[str, float]]) -> str:
         """'like 4 stories you marked not relevant: migration routes': the features that pushed this
         match down most, and how many matches labelled not relevant share them."""
         against = [name for name, push in pushes if push < 0][:2]
@@ -178,18 +178,33 @@ def match_features(db: sqlite_utils.Database, match_ids: Iterable[int]) -> dict[
             elif (row["label"] or "").upper() in ("PERSON", "ORG"):
                 others[row["article_id"]].append(row["name"])
         for row in rows:
-            try:
-                parts = json.loads(row["parts"] or "null") or {"score": row["score"] or 0.0}
-            except ValueError:
-                parts = {"score": row["score"] or 0.0}
             result[row["id"]] = features(
-                parts if isinstance(parts, dict) else {"score": row["score"] or 0.0},
+                _parts(row),
                 language=row["language"],
                 source=row["source"],
                 watch_entities=entities[row["article_id"]],
                 other_names=others[row["article_id"]],
             )
     return result
+
+
+def _parts(row: dict) -> dict[str, float]:
+    """The stored score parts; the score alone for a match stored before parts were kept."""
+    try:
+        parts = json.loads(row["parts"] or "null")
+    except ValueError:
+        parts = None
+    return parts if isinstance(parts, dict) and parts else {"score": row["score"] or 0.0}
+
+
+def _stories(db: sqlite_utils.Database, match_ids: list[int]) -> dict[int, int]:
+    """Match id -> its story (the match itself while not grouped yet)."""
+    stories: dict[int, int] = {}
+    for start in range(0, len(match_ids), 500):
+        chunk = match_ids[start : start + 500]
+        for row in db.query(f"select id, story_id from matches where id in ({','.join('?' * len(chunk))})", chunk):
+            stories[row["id"]] = row["story_id"] or row["id"]
+    return stories
 
 
 class Models:
@@ -200,16 +215,10 @@ class Models:
         self.labels = {l.match_id: l.label for l in labels}
         self.muted = muted_stories(db)
         found = match_features(db, self.labels)
-        story_of = {
-            r["id"]: r["story_id"] or r["id"]
-            for r in db.query(
-                f"select id, story_id from matches where id in ({','.join('?' * len(self.labels))})",
-                list(self.labels),
-            )
-        } if self.labels else {}
+        story_of = _stories(db, list(self.labels))
         by_watch: dict[str, list] = defaultdict(list)
         for l in labels:
-            by_watch[l.watch].append((found[l.match_id], l.label != "irrelevant", str(story_of.get(l.match_id))))
+            by_watch[l.watch].append((found[l.match_id], l.label != "irrelevant", str(story_of[l.match_id])))
         self.models = {watch: model for watch, ex in by_watch.items() if (model := fit_model(ex)) is not None}
         self.counts = {watch: Counter(l.label for l in labels if l.watch == watch) for watch in by_watch}
 
