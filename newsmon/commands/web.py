@@ -22,4 +22,7 @@ def serve(app: AppContext, host: str | None, port: int | None) -> None:
     host = host or config.web.host
     port = port or config.web.port
     click.echo(f"Triage page on http://{host}:{port}/ (Ctrl-C stops it)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Note: anyone who can reach {host}:{port} can read and label these stories; "
+                   "put it behind a login if that is not this machine only.", err=True)
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", server_header=False)

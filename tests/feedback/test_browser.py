@@ -38,6 +38,7 @@ class DevTools:
         deadline = time.monotonic() + 60
         while not (port_file.exists() and port_file.read_text().strip()) and time.monotonic() < deadline:
             time.sleep(0.1)
+        assert port_file.exists(), f"Chromium did not open its DevTools port (exit status {self.process.poll()})"
         port = int(port_file.read_text().split()[0])
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=20) as response:
             page = next(t for t in json.load(response) if t["type"] == "page")
