@@ -1,6 +1,8 @@
 """One module per command family; ``newsmon.cli`` adds every command listed here to its group."""
 
-from newsmon.commands import alerts, analyze, check, crawl, daemon, demo, export, init, inspect
+from newsmon.commands import (
+    alerts, analyze, check, crawl, daemon, demo, export, feedback, init, inspect, web,
+)  # fmt: skip
 
 COMMANDS = [
     init.init,
@@ -18,4 +20,7 @@ COMMANDS = [
     export.ui,
     inspect.inspect,
     demo.demo,
+    feedback.feedback,
+    feedback.mute,
+    web.serve,
 ]
