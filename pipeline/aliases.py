@@ -164,7 +164,7 @@ CYRILLIC = _inflection(
 )
 # Arabic script: clitics in front (conjunction, preposition, article), a few suffixes after.
 ARABIC_PREFIXES = frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك", "ال", "بال", "كال", "لل"))
-ARABIC_SUFFIXES = frozenset({"", "ه", "ين", "ون", "ات", "ان", "يه", "ي", "ها", "اي", "يان"})
+ARABIC_SUFFIXES = frozenset({"", "ه", "ين", "ون", "ات", "ان", "يه", "ي", "يي", "ها", "اي", "يان"})
 _ARABIC_VOWELS = str.maketrans("", "", "اوي")
 
 
