@@ -161,6 +161,9 @@ def _split_at(doc: Doc, offsets: set[int]) -> None:
         with doc.retokenize() as retokenizer:
             for token, orths in splits:
                 retokenizer.split(token, orths, heads=[(token, 0)] * len(orths))
+        for token in doc[1:]:  # a piece of a split token never starts a sentence
+            if token.is_sent_start is None:
+                token.is_sent_start = False
 
 
 def detect_language(text: str, fallback: str = "en") -> str:
