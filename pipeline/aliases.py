@@ -128,7 +128,7 @@ LATIN_INFLECTION: dict[str, Inflection] = {
     "tr": _inflection(
         "",
         "a e i u da de ta te dan den tan ten ya ye yi yu nin nun in un la le yla yle lar ler lari leri "
-        "larin lerin li lu lar da daki deki ca ce",
+        "larin lerin li lu lar da daki deki ca ce ni nu na ne si su nda nde ndan nden nin nun",
     ),
     "hu": _inflection(
         "",
