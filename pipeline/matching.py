@@ -150,6 +150,12 @@ def _parts(
     return parts
 
 
+def best_first(score: float | None, first_stored: object, ident: int) -> tuple:
+    """The one order of matches and stories everywhere (``matches``, the digest, alerts, exports): the
+    higher score first, then the earlier stored, then the lower id."""
+    return (-(score or 0.0), first_stored or "", ident)
+
+
 def captions(sentences: list[Sentence]) -> set[int]:
     """Body lines that are labels, not prose: a paragraph of one short sentence without closing
     punctuation ("News of Belarus", "Libya | World", a menu line kept by extraction). They tie nothing."""
