@@ -112,6 +112,7 @@ class Analysis:
                 f"Watch {result.watch}: {verdict}, score {result.score:.2f} "
                 f"(stored at {watch.threshold:.2f}, alert at {watch.alert_threshold:.2f})"
             )
+            lines.append("  log-odds, score = 1 / (1 + e^-sum):")
             lines.extend(f"  {value:+.2f}  {reason}" for reason, value in result.parts)
             if result.list_sentences:
                 lines.append(f"  (ignored {result.list_sentences} list-like or caption sentence(s))")
