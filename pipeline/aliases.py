@@ -383,12 +383,12 @@ def _rest_fits(words: tuple, tokens: list[tuple[int, int]], i: int, folded: str,
 
 
 def _longest(candidates: list[tuple[int, int, _Alias]], where: list[int]) -> list[Hit]:
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(max((end for _, end, _ in candidates), default=0))
     hits: list[Hit] = []
     for start, end, record in sorted(candidates, key=lambda c: (-(c[1] - c[0]), c[0])):
-        if any(start < e and s < end for s, e in taken):
+        if any(taken[start:end]):
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         entity = record.entity
         hits.append(Hit(where[start], where[end - 1] + 1, entity.key, entity.ner_label, record.alias))
     return sorted(hits, key=lambda h: h.start)

@@ -11,6 +11,7 @@ is decided in ``aliases.py`` alone.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -151,12 +152,17 @@ def _make_watchlist_component(nlp: Language, name: str) -> WatchlistComponent:
 def _split_at(doc: Doc, offsets: set[int]) -> None:
     """Split tokens that a hit starts or ends inside (unspaced scripts, Turkish Libya'da), so every hit
     is a whole number of tokens."""
+    starts = [token.idx for token in doc]
+    cuts: dict[int, list[int]] = {}
+    for offset in sorted(offsets):
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and starts[i] < offset < starts[i] + len(doc[i].text):
+            cuts.setdefault(i, []).append(offset - starts[i])
     splits = []
-    for token in doc:
-        cuts = sorted(o - token.idx for o in offsets if token.idx < o < token.idx + len(token.text))
-        if cuts:
-            bounds = [0, *cuts, len(token.text)]
-            splits.append((token, [token.text[a:b] for a, b in zip(bounds, bounds[1:])]))
+    for i, inner in cuts.items():
+        token = doc[i]
+        bounds = [0, *inner, len(token.text)]
+        splits.append((token, [token.text[a:b] for a, b in zip(bounds, bounds[1:])]))
     if splits:
         with doc.retokenize() as retokenizer:
             for token, orths in splits:

@@ -52,3 +52,15 @@ def test_precision_and_recall_hold_on_the_evaluation_set(nlp):
     recall = true_positives / (true_positives + len(false_negatives))
     assert precision >= 0.95, f"precision {precision:.3f}; wrongly matched: {false_positives}"
     assert recall >= 0.9, f"recall {recall:.3f}; missed: {false_negatives}"
+
+
+def test_every_class_of_failure_and_every_added_language_has_cases_both_ways():
+    cases = load()
+    classes = Counter((c.get("class", "baseline"), c["label"]) for c in cases)
+    for name in ("arabic", "inflection", "unspaced", "weak tie"):
+        assert classes[(name, "match")] or name == "weak tie"
+        assert classes[(name, "no-match")] >= 1
+    assert classes[("context", "match")] >= 5
+    languages = Counter((c["language"], c["label"]) for c in cases)
+    for language in ("pl", "lt", "pt", "it", "tr", "fa", "zh"):
+        assert languages[(language, "match")] >= 2 and languages[(language, "no-match")] >= 2, language
