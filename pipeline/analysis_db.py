@@ -100,6 +100,7 @@ class AnalysisStore:
                 "watch": result.watch,
                 "score": result.score,
                 "evidence": json.dumps(result.evidence, ensure_ascii=False),
+                "features": json.dumps(result.features),
             }
             for row, analysis in zip(rows, analyses)
             if analysis is not None

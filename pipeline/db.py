@@ -238,3 +238,10 @@ def m007_http_cache_per_source(db: sqlite_utils.Database) -> None:
     robots.txt cache)."""
     db["http_cache"].add_column("source", str, not_null_default="")
     db["http_cache"].transform(pk=("url", "source"))
+
+
+@migrations()
+def m014_match_features(db: sqlite_utils.Database) -> None:
+    """Each match's score features (JSON: proximity, title share, counts), so a model of relevance can
+    learn from stored matches what the score was computed from."""
+    db["matches"].add_column("features", str)
