@@ -148,3 +148,18 @@ def test_unspaced_and_apostrophe_forms_become_entities_of_their_own(nlp):
 def test_case_sensitive_aliases_keep_their_case():
     assert forms("MiG-29 and LNA", "en") == ["MiG-29", "LNA"]
     assert forms("mig-29 and lna", "en") == []
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ar", "pl", "zh"])
+def test_the_pipeline_stores_exactly_the_hits_find_mentions_returns(nlp, language):
+    """The contract a pre-filter relies on: ``find_mentions`` is what the NLP's watchlist component sets."""
+    text = {
+        "en": "Khalifa Haftar met Lukashenko's KGB chief in Minsk; the Minsk agreements were not discussed.",
+        "ru": "Лукашенко принял Хафтара в Минске и обсудил поставки оружия в Ливию.",
+        "ar": "استقبل لوكاشينكو وحفتر في مينسك لبحث التعاون العسكري مع ليبيا.",
+        "pl": "Łukaszenka spotkał się z Chaftarem w Mińsku i rozmawiał o Libii.",
+        "zh": "白俄罗斯总统卢卡申科在明斯克会见哈夫塔尔。",
+    }[language]
+    analysis = analyze_text("", text, language)
+    stored = [(m.start, m.end, m.key) for m in analysis.mentions if m.canonical]
+    assert stored == [(h.start, h.end, h.key) for h in find_mentions(BUNDLED, text, language)]
