@@ -104,13 +104,13 @@ def _inflection(strip: str, endings: str, alternations: str = "") -> Inflection:
 
 _SLAVIC_LATIN = _inflection(
     "a o e y i u",
-    "a e i o u y ie ia iu ii io em om am ach ami ow owi ego emu ej iej ym im ich ymi imi ej ou ovi ov ovi "
-    "ho eho emu om ima ama ih ima ovima oj ju",
+    "a e i o u y ie ia iu ii io em om am ach ami ow owi ego emu ej iej ym im ich ymi imi ou ovi ov "
+    "ho eho ima ama ih ovima oj ju",
 )
 LATIN_INFLECTION: dict[str, Inflection] = {
     "pl": _inflection(
         "a o e y i",
-        "a e i o u y ie ia iu ii io ia em om am ach ami ow owi ego emu ej iej ym im ich ymi imi m",
+        "a e i o u y ie ia iu ii io em om am ach ami ow owi ego emu ej iej ym im ich ymi imi m",
         "k>c g>dz r>rz t>ci d>dzi ch>sz n>ni s>si z>zi l>le",
     ),
     "cs": _SLAVIC_LATIN,
@@ -122,18 +122,18 @@ LATIN_INFLECTION: dict[str, Inflection] = {
     "lt": _inflection(
         "as is ys us a e",
         "a e i o u as is ys us os es ai ui ei am ams ims oms ose ese yje oje eje uje io iui iu ia ij ijos "
-        "ijai ija ijoje iui ei ius",
+        "ijai ija ijoje ius",
     ),
     "lv": _inflection("s is us a e", "a e i u s as es is us ai ei am em iem im os ij ijas ija ai"),
     "tr": _inflection(
         "",
         "a e i u da de ta te dan den tan ten ya ye yi yu nin nun in un la le yla yle lar ler lari leri "
-        "larin lerin li lu lar da daki deki ca ce ni nu na ne si su nda nde ndan nden nin nun",
+        "larin lerin li lu daki deki ca ce ni nu na ne si su nda nde ndan nden",
     ),
     "hu": _inflection(
         "",
         "a e i t at et ot ban ben ba be bol rol tol nak nek val vel hoz hez ra re n on en ni "
-        "ba ig bol nal nel tol ert",
+        "ig nal nel ert",
     ),
     "fi": _inflection(
         "",
@@ -249,7 +249,8 @@ class AliasIndex:
                 continue
             end_in_original = where[token.end() - 1] + 1
             star = end_in_original in starred
-            words.append(tuple(self._word_options(text, cased[token.start() : token.end()] if case_sensitive else None, star)))
+            as_written = cased[token.start() : token.end()] if case_sensitive else None
+            words.append(tuple(self._word_options(text, as_written, star)))
         if not words or isinstance(words[0], str):
             return
         record = _Alias(entity, alias, tuple(words))

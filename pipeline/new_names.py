@@ -59,7 +59,8 @@ def new_names(db: sqlite_utils.Database, article_ids: list[int], watchlist: Watc
                    on mt.article_id = m.article_id
             where m.article_id in ({marks})
               and coalesce(e.on_watchlist, 0) = 0
-              and (upper(coalesce(e.label, '')) in ('PERSON', 'ORG') or lower(coalesce(e.type, '')) in ('person', 'org'))
+              and (upper(coalesce(e.label, '')) in ('PERSON', 'ORG')
+                   or lower(coalesce(e.type, '')) in ('person', 'org'))
               and exists (
                 select 1 from mentions w join entities we on we.id = w.entity_id
                 where w.article_id = m.article_id and we.on_watchlist = 1
@@ -92,7 +93,7 @@ def _ranked(per_article: dict[int, dict[str, dict]]) -> list[NewName]:
             kinds.setdefault(full, names.get(full, info)["person"])
     ordered = sorted(articles, key=lambda n: (-len(stories[n]), -len(articles[n]), n.casefold()))
     return [
-        NewName(name=n, kind="person" if kinds[n] else "organisation", articles=len(articles[n]), stories=len(stories[n]))
+        NewName(n, "person" if kinds[n] else "organisation", articles=len(articles[n]), stories=len(stories[n]))
         for n in ordered[:MAX_NEW_NAMES]
     ]
 

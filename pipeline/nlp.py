@@ -3,7 +3,8 @@
 Each pipeline is built once per process and cached: the model without the components entities do not
 need (tagger, parser, lemmatizer...; en_core_web_sm's NER has its own tok2vec), the rule-based
 ``sentencizer`` for sentence boundaries, and the watchlist's component placed after the NER, so watch
-terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG) while the model still finds names the watchlist lacks. Languages without a model
+terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG) while the
+model still finds names the watchlist lacks. Languages without a model
 (Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same component,
 so they match by their aliases. What an alias matches (inflection, accents, clitics, unspaced scripts)
 is decided in ``aliases.py`` alone.

@@ -86,7 +86,8 @@ def test_arabic_affixes_and_variants_do_not_swallow_other_words(text):
          ["Mińsku", "Białorusią", "Libii", "Kaddafiego", "Łukaszence", "Chaftarem"]),
         ("pl", "białoruscy najemnicy", ["białoruscy", "najemnicy"]),
         ("cs", "v Libyi a v Bělorusku", ["Libyi"]),  # "Libya" takes Czech endings; Bělorusko needs an alias
-        ("lt", "Baltarusijos prezidentas Lukašenka Minske, Libijoje", ["Baltarusijos", "Lukašenka", "Minske", "Libijoje"]),
+        ("lt", "Baltarusijos prezidentas Lukašenka Minske, Libijoje",
+         ["Baltarusijos", "Lukašenka", "Minske", "Libijoje"]),
         ("tr", "Libya'daki Libyalı Hafter'in silahları", ["Libya", "Libyalı", "Hafter", "silahları"]),
         ("it", "forze libiche e libici, la Bielorussia", ["libiche", "libici", "Bielorussia"]),
         ("pt", "na Líbia, forças líbias, bielorrussos", ["Líbia", "líbias", "bielorrussos"]),

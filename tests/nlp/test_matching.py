@@ -129,7 +129,9 @@ def test_a_loose_tie_without_context_is_never_stored(nlp):
 def test_caption_lines_tie_nothing(nlp):
     caption = result("Haftar's son tours oil fields", "News of Belarus\nSaddam Haftar toured oil fields near Brega.")
     assert not caption.matched and caption.missing == ["belarus"]
-    prose = result("Haftar's son tours oil fields", "Saddam Haftar toured oil fields near Brega.\nHe then flew to Belarus.")
+    prose = result(
+        "Haftar's son tours oil fields", "Saddam Haftar toured oil fields near Brega.\nHe then flew to Belarus."
+    )
     assert prose.missing == []
 
 

@@ -25,8 +25,9 @@ def stored(tmp_path):
                                     "label": "PERSON", "on_watchlist": 1}).last_pk
     ids = []
     for article in json.loads(FIXTURE.read_text(encoding="utf-8"))["articles"]:
-        article_id = db["articles"].insert({"url": article["url"], "site_name": article["site_name"], "title": "t",
-                                            "text": "x", "source": "s", "fetched_at": "2025-02-18T10:00:00+00:00"}).last_pk
+        row = {"url": article["url"], "site_name": article["site_name"], "title": "t", "text": "x", "source": "s",
+               "fetched_at": "2025-02-18T10:00:00+00:00"}
+        article_id = db["articles"].insert(row).last_pk
         ids.append(article_id)
         db["matches"].insert({"article_id": article_id, "watch": "belarus-libya", "score": 0.9, "evidence": "[]",
                               "story_id": article["story"], "created_at": "2025-02-18T10:00:00+00:00"})
