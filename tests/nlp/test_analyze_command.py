@@ -146,9 +146,3 @@ def test_bad_matches_input_is_one_line(runner, config_path, args, message):
     result = runner.invoke(cli, ["--config", str(config_path), *args])
     assert result.exit_code == 2 and message in result.output and result.output.count("\n") == 1
 
-
-def test_each_stored_match_keeps_the_features_its_score_came_from(runner, config_path, nlp):
-    runner.invoke(cli, ["--config", str(config_path), "analyze"])
-    db = connect(load_config(config_path).database_path)
-    features = [json.loads(row["features"]) for row in db.query("select features from matches")]
-    assert features and all({"title", "context", "entities", "support", "negative"} <= set(f) for f in features)
