@@ -3,8 +3,8 @@
 The FTS5 index (unicode61, diacritics removed) knows no morphology, so ``Хафтар`` would miss
 ``Хафтара``. A plain query (words only) is rewritten: each word of a script the matcher inflects
 (Cyrillic case endings, Arabic clitics and article) becomes a prefix query broad enough to reach every
-form (``хафтар*``; ``حفتر*`` with each clitic prefix), and each candidate is kept only when its title or
-text holds a token the matcher's own pattern for that word accepts. Other words are searched as they
+form (``хафт*``; ``حفتر*`` with each clitic prefix), and each candidate is kept only when the watchlist
+matcher itself (``pipeline.aliases``), given the word as an alias, finds it in the title or text. Other words are searched as they
 are. A query in FTS5 syntax (quotes, ``*``, parentheses, AND/OR/NOT/NEAR, ``column:``) is passed on
 untouched. ``bench/search.py`` compares this with a trigram index and a stemmed index.
 """
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlite_utils
 
@@ -29,6 +31,10 @@ ARABIC_CLITICS = ("", "و", "ف", "ب", "ك", "ل", "ال", "وال", "فال", 
 MARK_START, MARK_END = "\ue000", "\ue001"
 """Private-use characters that bracket a hit in FTS5's snippet: they never occur in stored text."""
 SNIPPET_TOKENS = 16
+MIN_STEM = 4
+STEM_SLACK = 3
+"""A Cyrillic word's FTS prefix drops up to this many final letters (its dictionary ending), keeping
+``MIN_STEM``; the matcher then decides which of the words found are forms of it."""
 _DATABASE_TROUBLE = ("locked", "disk", "readonly", "no such", "corrupt", "unable to open")
 """SQLite errors that are about the database, not the query: they reach the CLI's database message."""
 
@@ -38,7 +44,7 @@ class Query:
     """What is sent to FTS5, and the patterns a candidate must satisfy (one per inflected word)."""
 
     fts: str
-    patterns: list[re.Pattern] = field(default_factory=list)
+    checks: list[Callable[[str], bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -55,11 +61,14 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _stem_prefix(regex: str) -> str:
-    """The longest literal start of the matcher's pattern: every form it accepts begins with it."""
-    body = regex.removeprefix("^")
-    literal = re.match(r"(?:\\.|[^\\\[\](){}?*+|^$.])*", body).group(0)
-    return re.sub(r"\\(.)", r"\1", literal)
+def word_matcher(word: str) -> Callable[[str], bool]:
+    """Whether a text holds a form of ``word`` that the watchlist matcher accepts: the matcher itself,
+    given the word as the one alias of a one-entity watchlist."""
+    from newsmon.pipeline.aliases import AliasIndex
+    from newsmon.pipeline.watchlist import Entity, Watchlist
+
+    index = AliasIndex(Watchlist(Path("search"), "search", {}, [Entity(word, "term", [word])], []))
+    return lambda text: bool(index.find(text))
 
 
 def _arabic_bodies(word: str) -> list[str]:
@@ -75,20 +84,15 @@ def _arabic_bodies(word: str) -> list[str]:
     return variants
 
 
-def _word_query(word: str) -> tuple[str, re.Pattern | None]:
-    """FTS5 for one word, and the pattern its forms must match (None: taken as written)."""
-    if not (_CYRILLIC.search(word) or _ARABIC.search(word)):
-        return _quote(word), None
-    from newsmon.pipeline.nlp import inflection_regex
-
-    regex = inflection_regex(word)
-    if regex is None:
-        return _quote(word), None
-    pattern = re.compile(regex, re.IGNORECASE)
+def _word_query(word: str) -> tuple[str, Callable[[str], bool] | None]:
+    """FTS5 for one word, and the check its forms must pass (None: taken as written)."""
     if _ARABIC.search(word):
-        return "(" + " OR ".join(f"{_quote(prefix + body)}*" for prefix in ARABIC_CLITICS for body in _arabic_bodies(word)) + ")", pattern
-    stem = _stem_prefix(regex) or word.lower()
-    return f"{_quote(stem)}*", pattern
+        terms = (f"{_quote(prefix + body)}*" for prefix in ARABIC_CLITICS for body in _arabic_bodies(word))
+        return "(" + " OR ".join(terms) + ")", word_matcher(word)
+    if _CYRILLIC.search(word) and len(word) > MIN_STEM:
+        stem = word.lower()[: max(MIN_STEM, len(word) - STEM_SLACK)]
+        return f"{_quote(stem)}*", word_matcher(word)
+    return _quote(word), None
 
 
 def parse_query(text: str) -> Query:
@@ -100,20 +104,18 @@ def parse_query(text: str) -> Query:
     words = _WORD.findall(text)
     if not words:
         raise ConfigError(f"search: {text!r} has no word to search for")
-    parts, patterns = [], []
+    parts, checks = [], []
     for word in words:
-        fts, pattern = _word_query(word)
+        fts, check = _word_query(word)
         parts.append(fts)
-        if pattern is not None:
-            patterns.append(pattern)
-    return Query(" AND ".join(parts), patterns)
+        if check is not None:
+            checks.append(check)
+    return Query(" AND ".join(parts), checks)
 
 
 def _accepts(query: Query, title: str | None, text: str | None) -> bool:
-    if not query.patterns:
-        return True
-    tokens = {t.lower() for t in _WORD.findall(f"{title or ''} {text or ''}")}
-    return all(any(p.fullmatch(t) for t in tokens) for p in query.patterns)
+    whole = f"{title or ''}\n{text or ''}"
+    return all(check(whole) for check in query.checks)
 
 
 def search(db: sqlite_utils.Database, text: str, limit: int) -> list[Hit]:
