@@ -2,6 +2,7 @@
 
     python bench/child.py analyze CONFIG      # analyze_pending over the stored articles
     python bench/child.py nlp-limit CONFIG    # raw nlp.pipe over the same texts, nothing stored
+    python bench/child.py stories CONFIG      # story grouping of every stored match, timed again
 
 Each prints one JSON line. Models are loaded before the clock starts in both, so the two figures compare
 the work per article, not start-up.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -39,22 +41,45 @@ def stored_texts(config: Config) -> dict[str, list[str]]:
     return texts
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of the children it waited for (analysis workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def analyze(config: Config) -> dict:
     from newsmon.pipeline.analyze import analyze_pending
 
     db = connect(config.database_path, create=False)
     languages = [r["language"] or "en" for r in db.query("select distinct language from articles")]
     warm_pipelines(config, languages)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = analyze_pending(db, config)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     matched = db.execute("select count(distinct article_id) from matches").fetchone()[0]
     return {
         "articles": result.articles,
         "matches": result.matches,
         "matched_articles": matched,
         "seconds": seconds,
+        "cpu_ms": round(1000 * cpu / result.articles, 1) if result.articles else 0.0,
         "reported_seconds": result.seconds,
+    }
+
+
+def stories(config: Config) -> dict:
+    """Story grouping of every stored match again, as the alerts step runs it after a crawl."""
+    from newsmon.pipeline.stories import assign_stories
+
+    db = connect(config.database_path, create=False)
+    with db.atomic():
+        db.execute("update matches set story_id = null")
+    start, cpu = time.perf_counter(), cpu_seconds()
+    matches = assign_stories(db)
+    return {
+        "matches": matches,
+        "seconds": round(time.perf_counter() - start, 3),
+        "cpu_seconds": round(cpu_seconds() - cpu, 3),
     }
 
 
@@ -102,7 +127,7 @@ def nlp_limit(config: Config) -> dict:
 def main() -> None:
     stage, config_path = sys.argv[1], sys.argv[2]
     config = load_config(config_path)
-    result = {"analyze": analyze, "nlp-limit": nlp_limit}[stage](config)
+    result = {"analyze": analyze, "nlp-limit": nlp_limit, "stories": stories}[stage](config)
     print(json.dumps(result, ensure_ascii=False))
 
 
