@@ -8,6 +8,7 @@ does not grow its string store), read entities, then score every watch.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
@@ -17,11 +18,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
+from spacy.language import Language
 
 from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
 from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
-from newsmon.pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
+from newsmon.pipeline.nlp import (
+    Unit,
+    detect_language,
+    get_pipeline,
+    model_language,
+    ner_components,
+    read_doc,
+    split_units,
+)
+from newsmon.pipeline.prefilter import could_match
 from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
@@ -146,14 +157,14 @@ class Analyzer:
             by_language[language].append(i)
         for language, indexes in by_language.items():
             nlp = get_pipeline(language, self.settings, self.watchlist)
-            work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
+            skip = ner_components(nlp) if self.settings.ner == "possible" else []
             with nlp.memory_zone():
-                # one process here: ``analyze_pending`` spreads whole batches over worker processes
-                docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size)
-                for doc, (i, unit) in docs:
-                    found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
-                    sentences[i].extend(found_sentences)
-                    mentions[i].extend(found_mentions)
+                if skip:  # the watchlist ruler alone first; the model only where a match is possible
+                    self._read(nlp, indexes, units, sentences, mentions, skip)
+                    indexes = [i for i in indexes if could_match(self.watchlist, mentions[i])]
+                    for i in indexes:
+                        sentences[i], mentions[i] = [], []
+                self._read(nlp, indexes, units, sentences, mentions)
         return [
             Analysis(
                 languages[i],
@@ -165,12 +176,34 @@ class Analyzer:
             for i in range(len(items))
         ]
 
+    def _read(
+        self,
+        nlp: Language,
+        indexes: list[int],
+        units: list[list[Unit]],
+        sentences: list[list[Sentence]],
+        mentions: list[list[Mention]],
+        disable: list[str] | tuple = (),
+    ) -> None:
+        """Run the units of the articles at ``indexes`` through ``nlp`` and add what each doc holds."""
+        work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
+        # one process here: ``analyze_pending`` spreads whole batches over worker processes
+        docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size, disable=disable)
+        for doc, (i, unit) in docs:
+            found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
+            sentences[i].extend(found_sentences)
+            mentions[i].extend(found_mentions)
+
 
 def analyze_text(
     title: str, text: str, language: str | None = None, *, config: Config | None = None
 ) -> Analysis:
-    """Analyse one text with the configured model and watchlist (the defaults without a config)."""
-    settings = config.nlp if config else NlpSettings()
+    """Analyse one text with the configured model and watchlist (the defaults without a config).
+
+    One text is read by a person (``newsmon inspect``), who wants every name in it, so the model runs
+    whether or not a match is possible.
+    """
+    settings = dataclasses.replace(config.nlp if config else NlpSettings(), ner="all")
     watchlist = load_watchlist(config.watchlist_path if config else None)
     return Analyzer(settings, watchlist).analyze([Item(title, text, language)])[0]
 
@@ -190,8 +223,8 @@ def analyze_pending(
 
     started = time.perf_counter()
     watchlist = load_watchlist(config.watchlist_path)
-    try:  # a missing model stops the run here instead of failing every article
-        get_pipeline(model_language(config.nlp.model), config.nlp, watchlist)
+    try:  # a missing model stops the run here instead of failing every article; pipelines load on first use
+        model_language(config.nlp.model)
     except ConfigError as exc:
         raise ConfigError(f"{config.path}: {exc}") from None
     analyzer = Analyzer(config.nlp, watchlist)
@@ -235,9 +268,9 @@ def _pending_batches(db: sqlite_utils.Database, pending: str, size: int) -> Iter
 
 
 def _item(row: dict) -> Item:
-    """An article row; its stored language (``en-US`` -> ``en``) is used only when the text is too short."""
-    stored = re.split(r"[-_]", row["language"] or "en")[0].lower()
-    return Item(row["title"] or "", row["text"] or "", None, stored)
+    """An article row with the language extraction stored (``en-US`` -> ``en``); detected only when none is."""
+    stored = re.split(r"[-_]", row["language"])[0].lower() if row["language"] else None
+    return Item(row["title"] or "", row["text"] or "", stored or None)
 
 
 def _analyze_rows(analyzer: Analyzer, rows: list[dict]) -> list[Analysis | None]:

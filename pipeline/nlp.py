@@ -82,19 +82,34 @@ _pipelines: dict[tuple[str, str, str], Language] = {}
 
 
 def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> Language:
-    """The cached pipeline for ``language``: the configured model for its own language, else blank."""
-    model_lang = model_language(settings.model)
-    lang = language if language == model_lang else blank_language(language)
-    key = (settings.model, watchlist.fingerprint or str(watchlist.path), lang)
+    """The cached pipeline for ``language``, built on first use: only languages that occur cost start-up."""
+    model = model_for(language, settings)
+    key = (model or "", watchlist.fingerprint or str(watchlist.path), language)
     with _lock:
         if key not in _pipelines:
             for stale in [k for k in _pipelines if (k[0], k[2]) == (key[0], key[2])]:
                 del _pipelines[stale]  # the watchlist file changed: its old patterns are no use any more
-            nlp = _load_model(settings.model) if lang == model_lang else _blank(lang)
+            nlp = _load_model(model) if model else _blank(language)
             add_watchlist(nlp, watchlist)
             _pipelines[key] = nlp
-            log.debug("built %s pipeline %s", lang, nlp.pipe_names)
+            log.debug("built %s pipeline %s", nlp.lang, nlp.pipe_names)
         return _pipelines[key]
+
+
+def model_for(language: str, settings: NlpSettings) -> str | None:
+    """The statistical model that analyses ``language``; None for a blank pipeline (aliases only)."""
+    return settings.model if language == model_language(settings.model) else None
+
+
+def ner_components(nlp: Language) -> list[str]:
+    """The components that predict entities (or feed them), i.e. everything the watchlist ruler does not
+    need: the ruler matches on token text alone and overwrites their entities, so its mentions are the
+    same with or without them."""
+    return [
+        name
+        for name in nlp.pipe_names
+        if name != "watchlist" and {"doc.ents", "doc.tensor"} & set(nlp.get_pipe_meta(name).assigns)
+    ]
 
 
 @functools.lru_cache(maxsize=None)
@@ -110,18 +125,13 @@ def model_language(model: str) -> str:
         ) from None
 
 
-@functools.lru_cache(maxsize=None)
-def blank_language(language: str) -> str:
-    """The spaCy language code to use for a blank pipeline; ``xx`` (multi-language) when spaCy has none."""
+def _blank(language: str) -> Language:
+    """A blank pipeline of ``language``, or the multi-language ``xx`` when spaCy has none (or it needs a
+    segmenter package, as Japanese and Thai do): tried once, never guessed."""
     try:
-        spacy.blank(language)  # some need a segmenter package (Japanese, Thai...): try, do not guess
+        nlp = spacy.blank(language)
     except Exception:
-        return "xx"
-    return language
-
-
-def _blank(lang: str) -> Language:
-    nlp = spacy.blank(lang)
+        nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
     return nlp
 
