@@ -28,6 +28,9 @@ TITLE_SIMILAR = 0.85
 TEXT_SIMILAR = 0.5
 TITLE_AND_TEXT = (0.6, 0.25)
 MIN_TITLE_WORDS = 4
+COMMON_STORIES = 40  # a shingle or title word in more stories than this tells none of them apart
+PER_STORY = 4  # latest articles of a story kept per shingle or title word
+CANDIDATES = 50  # articles compared in full with each new one
 
 _WORD = re.compile(r"\w+")
 _SUFFIX = re.compile(r"\s[|–—-]\s+((?:(?!\s[|–—-]\s).)*)$")
@@ -78,36 +81,76 @@ class _Article:
     title_words: set[str] = field(default_factory=set)
 
 
+class _Postings:
+    """Which stories' articles hold a feature (a shingle, a title word), for the features that can tell
+    stories apart.
+
+    A feature found in more than ``COMMON_STORIES`` stories (a stop word, a phrase every report on the
+    topic uses) discriminates nothing: it is dropped and ignored from then on, so a lookup never walks a
+    list that grows with the window. Of each story only the latest ``PER_STORY`` articles are kept, so a
+    story copied a hundred times costs no more than one copied four times.
+    """
+
+    def __init__(self) -> None:
+        self.stories: dict[object, dict[int, list[int]]] = {}
+        self.common: set[object] = set()
+
+    def add(self, feature: object, story_id: int, article_id: int) -> None:
+        if feature in self.common:
+            return
+        stories = self.stories.setdefault(feature, {})
+        ids = stories.setdefault(story_id, [])
+        ids.append(article_id)
+        if len(ids) > PER_STORY:
+            del ids[0]
+        if len(stories) > COMMON_STORIES:
+            self.common.add(feature)
+            del self.stories[feature]
+
+    def articles(self, feature: object) -> Iterator[int]:
+        for ids in self.stories.get(feature, {}).values():
+            yield from ids
+
+
 class _Index:
     """Recent articles by shingle and title word, so each new article is compared only with likely kin."""
 
     def __init__(self) -> None:
         self.articles: dict[int, _Article] = {}
-        self.by_shingle: dict[int, list[int]] = defaultdict(list)
-        self.by_word: dict[str, list[int]] = defaultdict(list)
+        self.by_shingle = _Postings()
+        self.by_word = _Postings()
 
     def add(self, article: _Article) -> None:
-        if article.id in self.articles:
+        if article.id in self.articles or article.story_id is None:
             return
         self.articles[article.id] = article
         for value in article.shingles:
-            self.by_shingle[value].append(article.id)
+            self.by_shingle.add(value, article.story_id, article.id)
         for word in article.title_words:
-            self.by_word[word].append(article.id)
+            self.by_word.add(word, article.story_id, article.id)
+        if article.title:
+            self.by_word.add(("title", article.title), article.story_id, article.id)
+
+    def candidates(self, article: _Article) -> list[int]:
+        """The articles sharing the most discriminating features with ``article``, at most ``CANDIDATES``."""
+        kin: Counter[int] = Counter()
+        for value in article.shingles:
+            kin.update(self.by_shingle.articles(value))
+        for word in [*article.title_words, ("title", article.title)]:
+            kin.update(self.by_word.articles(word))
+        return [other for other, _ in kin.most_common(CANDIDATES)]
 
     def story_for(self, article: _Article, window: timedelta) -> int | None:
-        shared = Counter(other for value in article.shingles for other in self.by_shingle.get(value, ()))
-        title_kin = Counter(other for word in article.title_words for other in self.by_word.get(word, ()))
         best: tuple[float, int] | None = None
-        for other_id in set(shared) | set(title_kin):
+        for other_id in self.candidates(article):
             other = self.articles[other_id]
             if other.story_id is None or abs(article.created - other.created) > window.total_seconds():
                 continue
-            common = shared.get(other_id, 0)
+            common = len(article.shingles & other.shingles)
             union = len(article.shingles) + len(other.shingles) - common
             text_sim = common / union if union else 0.0
             words = len(article.title_words) + len(other.title_words)
-            close_titles = words and 2 * title_kin.get(other_id, 0) / words >= 0.5
+            close_titles = words and 2 * len(article.title_words & other.title_words) / words >= 0.5
             title_sim = title_similarity(article.title, other.title) if close_titles else 0.0
             if same_story(title_sim, text_sim):
                 strength = max(title_sim, text_sim)
