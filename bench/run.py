@@ -182,7 +182,9 @@ def cpu_ms(run: ChildRun, count: int) -> float:
     return round(1000 * run.cpu_seconds / count, 1) if count else 0.0
 
 
-def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, processes: int) -> dict:
+def measure_crawl_and_analyze(
+    work: Path, site: Site, server: LocalSite, processes: int, compare: bool = True
+) -> dict:
     """Crawl without analysis, then the raw NLP limit and analysis of what was stored, then a re-crawl."""
     config = write_config(work / "staged", site, server.base_url, processes=processes)
     db_path = config.parent / "newsmon.db"
@@ -203,7 +205,7 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
     )
     limit = limit_run.json_line()
     log(
-        f"nlp limit: {limit['per_s']:.1f} articles/s (batch {limit['batch_size']}, n_process {limit['n_process']}), "
+        f"nlp limit: {limit['per_s']:.1f} articles/s, {limit['ner_articles']} through the NER (batch {limit['batch_size']}, n_process {limit['n_process']}), "
         f"peak {limit_run.peak_rss_mb:.0f} MB"
     )
 
@@ -218,6 +220,14 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
     )
     written = {a.path for a in site.articles if a.is_match}
     matched = {urlsplit(row[0]).path for row in rows(db_path, "select url from articles where id in (select article_id from matches)")}
+
+    checked: dict = {}
+    if compare:
+        same = check(
+            run_child([sys.executable, str(HERE / "child.py"), "compare", str(config)], work / "compare"), "compare"
+        ).json_line()
+        log(f"pre-filter: {same['differences']} of {same['articles']} articles analysed differently than with the NER on all")
+        checked = {"prefilter_differences": same["differences"], "prefilter_checked_articles": same["articles"]}
 
     server.reset_log()
     recrawl = check(run_child(newsmon(config, "crawl", "--no-analyze", "--no-alerts"), work / "recrawl"), "recrawl")
@@ -239,6 +249,7 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
         "matched_articles": analyzed["matched_articles"],
         "matched_as_written": len(matched & written),
         "nlp_limit_per_s": round(limit["per_s"], 2),
+        "ner_articles": limit["ner_articles"],
         "nlp_limit": limit,
         "nlp_ratio": round(per_second(analyzed["articles"], analyzed["seconds"]) / limit["per_s"], 3),
         "recrawl_requests": len(seen),
@@ -246,6 +257,7 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
         "recrawl_articles": len(refetched),
         "recrawl_seconds": round(recrawl.seconds, 2),
         "stored": stored,
+        **checked,
         "peak_rss_mb_by_stage": {
             "crawl": round(crawl.peak_rss_mb),
             "nlp_limit": round(limit_run.peak_rss_mb),
@@ -380,6 +392,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="analysis processes ([nlp] processes)")
     parser.add_argument("--cycles", type=int, default=0, help="also run the daemon for this many cycles")
     parser.add_argument("--every", type=int, default=5, help="seconds between a source's scheduled crawls (with --cycles)")
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip checking the pre-filter's matches against the NER on all"
+    )
     parser.add_argument("--keep", type=Path, help="keep the site, databases and logs in this folder")
     args = parser.parse_args()
 
@@ -411,7 +426,7 @@ def main() -> None:
     figures["cpu_share_at_start"] = cpu_share()
     try:
         with LocalSite(work / "site") as server:
-            figures.update(measure_crawl_and_analyze(work, site, server, args.processes))
+            figures.update(measure_crawl_and_analyze(work, site, server, args.processes, not args.no_compare))
             figures.update(measure_end_to_end(work, site, server, args.processes))
             if args.cycles:
                 figures.update(measure_daemon(work, site, server, args.processes, args.cycles, args.every))

@@ -246,10 +246,13 @@ def analyze_pending(
 def _prepare_for_workers(db: sqlite_utils.Database, pending: str, settings: NlpSettings, watchlist: Watchlist) -> None:
     """Build here what every worker process needs, so forked workers inherit it instead of each building
     their own: the pipelines of the pending articles' stored languages (the French tokenizer alone takes
-    about 2 s to build) and the language identifier."""
-    detect_language("Load the language identifier once, before the workers start.")
+    about 2 s to build), and the language identifier only if some article has no stored language."""
     for (language,) in db.execute(f"select distinct language from articles where {pending}").fetchall():
-        get_pipeline(re.split(r"[-_]", language or "en")[0].lower(), settings, watchlist)
+        item = _item({"title": "", "text": "", "language": language})
+        if item.language is None:
+            detect_language("Load the language identifier once, before the workers start.")
+        else:
+            get_pipeline(item.language, settings, watchlist)
 
 
 def _pending_batches(db: sqlite_utils.Database, pending: str, size: int) -> Iterator[list[dict]]:
