@@ -8,6 +8,7 @@ first match; it is filled once and never changed, which is what lets alerts say 
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import unicodedata
@@ -29,8 +30,8 @@ TEXT_SIMILAR = 0.5
 TITLE_AND_TEXT = (0.6, 0.25)
 MIN_TITLE_WORDS = 4
 COMMON_STORIES = 40  # a shingle or title word in more stories than this tells none of them apart
-PER_STORY = 4  # latest articles of a story kept per shingle or title word
-CANDIDATES = 50  # articles compared in full with each new one
+CANDIDATES = 12  # stories whose latest articles are compared in full with each new article
+PER_STORY = 8  # latest articles of a story compared
 
 _WORD = re.compile(r"\w+")
 _SUFFIX = re.compile(r"\s[|–—-]\s+((?:(?!\s[|–—-]\s).)*)$")
@@ -82,41 +83,38 @@ class _Article:
 
 
 class _Postings:
-    """Which stories' articles hold a feature (a shingle, a title word), for the features that can tell
-    stories apart.
+    """Which stories hold a feature (a shingle, a title word), for the features that can tell stories apart.
 
     A feature found in more than ``COMMON_STORIES`` stories (a stop word, a phrase every report on the
     topic uses) discriminates nothing: it is dropped and ignored from then on, so a lookup never walks a
-    list that grows with the window. Of each story only the latest ``PER_STORY`` articles are kept, so a
-    story copied a hundred times costs no more than one copied four times.
+    list that grows with the window.
     """
 
     def __init__(self) -> None:
-        self.stories: dict[object, dict[int, list[int]]] = {}
+        self.stories: dict[object, dict[int, None]] = {}
         self.common: set[object] = set()
 
-    def add(self, feature: object, story_id: int, article_id: int) -> None:
+    def add(self, feature: object, story_id: int) -> None:
         if feature in self.common:
             return
         stories = self.stories.setdefault(feature, {})
-        ids = stories.setdefault(story_id, [])
-        ids.append(article_id)
-        if len(ids) > PER_STORY:
-            del ids[0]
+        stories[story_id] = None
         if len(stories) > COMMON_STORIES:
             self.common.add(feature)
             del self.stories[feature]
 
-    def articles(self, feature: object) -> Iterator[int]:
-        for ids in self.stories.get(feature, {}).values():
-            yield from ids
+    def count(self, features: Iterable[object], into: Counter) -> None:
+        for feature in features:
+            into.update(self.stories.get(feature, {}).keys())
 
 
 class _Index:
-    """Recent articles by shingle and title word, so each new article is compared only with likely kin."""
+    """Recent stories by shingle and title word, so each new article is compared only with likely kin:
+    the latest ``PER_STORY`` articles of the ``CANDIDATES`` stories it shares most features with."""
 
     def __init__(self) -> None:
         self.articles: dict[int, _Article] = {}
+        self.latest: dict[int, list[int]] = defaultdict(list)
         self.by_shingle = _Postings()
         self.by_word = _Postings()
 
@@ -124,21 +122,21 @@ class _Index:
         if article.id in self.articles or article.story_id is None:
             return
         self.articles[article.id] = article
+        latest = self.latest[article.story_id]
+        latest.append(article.id)
+        if len(latest) > PER_STORY:
+            del latest[0]
         for value in article.shingles:
-            self.by_shingle.add(value, article.story_id, article.id)
-        for word in article.title_words:
-            self.by_word.add(word, article.story_id, article.id)
-        if article.title:
-            self.by_word.add(("title", article.title), article.story_id, article.id)
+            self.by_shingle.add(value, article.story_id)
+        for word in _title_features(article):
+            self.by_word.add(word, article.story_id)
 
     def candidates(self, article: _Article) -> list[int]:
-        """The articles sharing the most discriminating features with ``article``, at most ``CANDIDATES``."""
         kin: Counter[int] = Counter()
-        for value in article.shingles:
-            kin.update(self.by_shingle.articles(value))
-        for word in [*article.title_words, ("title", article.title)]:
-            kin.update(self.by_word.articles(word))
-        return [other for other, _ in kin.most_common(CANDIDATES)]
+        self.by_shingle.count(article.shingles, kin)
+        self.by_word.count(_title_features(article), kin)
+        best = heapq.nsmallest(CANDIDATES, kin.items(), key=lambda item: (-item[1], item[0]))
+        return sorted(other for story, _ in best for other in self.latest[story])
 
     def story_for(self, article: _Article, window: timedelta) -> int | None:
         best: tuple[float, int] | None = None
@@ -157,6 +155,12 @@ class _Index:
                 if best is None or strength > best[0]:
                     best = (strength, other.story_id)
         return best[1] if best else None
+
+
+def _title_features(article: _Article) -> list[object]:
+    """The title's words, and the whole title, so identical titles find each other even when every one of
+    their words is common."""
+    return [*article.title_words, ("title", article.title)] if article.title else list(article.title_words)
 
 
 def _timestamp(value: str | None) -> float:
