@@ -1,9 +1,11 @@
 """Analysis: entities and watch matches for articles, one text at a time or every pending article.
 
 ``analyze_text`` serves ``newsmon inspect``; ``analyze_pending`` serves ``newsmon analyze`` and the crawl.
-Both run the same path: detect the language, split the text into paragraph units, run them through the
-cached spaCy pipeline of that language with ``nlp.pipe`` (inside a memory zone, so a long-running daemon
-does not grow its string store), read entities, then score every watch.
+Both run the same path: take the stored language (detect it only when none is stored), split the text
+into paragraph units, run them through the cached spaCy pipeline of that language with ``nlp.pipe``
+(inside a memory zone, so a long-running daemon does not grow its string store), read entities, then
+score every watch. With ``[nlp] ner = "possible"`` the watchlist ruler runs alone first and the
+statistical NER only on the articles where some watch can still match (``prefilter.py``).
 """
 
 from __future__ import annotations

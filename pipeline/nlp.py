@@ -8,6 +8,9 @@ Tertel" as one ORG) while the model still finds names the watchlist lacks. Langu
 (Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same ruler, so
 they match by their aliases. Inflection is handled by REGEX token patterns built from each alias: Cyrillic
 words take case endings, Arabic words take clitic prefixes and the article.
+
+Pipelines are built on first use, so only the languages that occur cost start-up (French's tokenizer
+data alone takes about 2 CPU-s to import).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 UNNEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "morphologizer", "senter"]
 EMBEDDERS = ("tok2vec", "transformer")
 NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "LAW"}  # model labels worth storing
+WATCHLIST_PIPE = "watchlist"  # the entity ruler of watch terms; the pre-filter runs it without the model
 CHUNK_CHARS = 5_000  # longer paragraphs are cut at a sentence end so one doc never grows unbounded
 
 _CYRILLIC_LANGUAGES = ("ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg", "tt", "ba")
@@ -108,7 +112,7 @@ def ner_components(nlp: Language) -> list[str]:
     return [
         name
         for name in nlp.pipe_names
-        if name != "watchlist" and {"doc.ents", "doc.tensor"} & set(nlp.get_pipe_meta(name).assigns)
+        if name != WATCHLIST_PIPE and {"doc.ents", "doc.tensor"} & set(nlp.get_pipe_meta(name).assigns)
     ]
 
 
@@ -150,7 +154,7 @@ def add_watchlist(nlp: Language, watchlist: Watchlist) -> None:
     where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
     ruler = nlp.add_pipe(
         "entity_ruler",
-        name="watchlist",
+        name=WATCHLIST_PIPE,
         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": False},
         **where,
     )
