@@ -226,8 +226,15 @@ def measure_crawl_and_analyze(
         same = check(
             run_child([sys.executable, str(HERE / "child.py"), "compare", str(config)], work / "compare"), "compare"
         ).json_line()
-        log(f"pre-filter: {same['differences']} of {same['articles']} articles analysed differently than with the NER on all")
-        checked = {"prefilter_differences": same["differences"], "prefilter_checked_articles": same["articles"]}
+        log(
+            f"pre-filter: {same['differences']} of {same['articles']} articles analysed differently than with the "
+            f"NER on all; CPU-ms per article in one process: {same['cpu_ms_by_ner']}"
+        )
+        checked = {
+            "prefilter_differences": same["differences"],
+            "prefilter_checked_articles": same["articles"],
+            "analysis_cpu_ms_by_ner": same["cpu_ms_by_ner"],
+        }
 
     server.reset_log()
     recrawl = check(run_child(newsmon(config, "crawl", "--no-analyze", "--no-alerts"), work / "recrawl"), "recrawl")
