@@ -205,7 +205,8 @@ def measure_crawl_and_analyze(
     )
     limit = limit_run.json_line()
     log(
-        f"nlp limit: {limit['per_s']:.1f} articles/s, {limit['ner_articles']} through the NER (batch {limit['batch_size']}, n_process {limit['n_process']}), "
+        f"nlp limit: {limit['per_s']:.1f} articles/s, {limit['ner_articles']} through the NER "
+        f"(batch {limit['batch_size']}, n_process {limit['n_process']}), "
         f"peak {limit_run.peak_rss_mb:.0f} MB"
     )
 

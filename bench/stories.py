@@ -29,12 +29,12 @@ def measure(size: int, folder: Path, match_share: float, hard_share: float) -> d
     db = connect(folder / "stories.db")
     now = datetime.now(timezone.utc)
     for i, article in enumerate(site.articles):
-        row = {"url": f"https://bench.example{article.path}", "source": article.source, "title": article.title,
-               "text": article.text, "language": article.language, "fetched_at": now.isoformat()}
+        row = {"url": f"https://bench.example{article.path}", "source": article.source, "title": article.title}
+        row |= {"text": article.text, "language": article.language, "fetched_at": now.isoformat()}
         article_id = db["articles"].insert(row).last_pk
         created = (now - timedelta(seconds=size - i)).isoformat()
-        db["matches"].insert({"article_id": article_id, "watch": "w", "score": 0.8, "evidence": "[]",
-                              "created_at": created})
+        match = {"article_id": article_id, "watch": "w", "score": 0.8, "evidence": "[]", "created_at": created}
+        db["matches"].insert(match)
     start, cpu = time.perf_counter(), time.process_time()
     assigned = assign_stories(db)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -42,8 +42,13 @@ def measure(size: int, folder: Path, match_share: float, hard_share: float) -> d
     for row in db.query("select id, story_id from matches order by id"):
         groups[row["story_id"]].append(row["id"])
     digest = hashlib.sha256(json.dumps(sorted(groups.values())).encode()).hexdigest()[:16]
-    return {"matches": assigned, "stories": len(groups), "seconds": round(seconds, 3),
-            "cpu_seconds": round(cpu, 3), "partition": digest}
+    return {
+        "matches": assigned,
+        "stories": len(groups),
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "partition": digest,
+    }
 
 
 def main() -> None:
@@ -54,7 +59,8 @@ def main() -> None:
     args = parser.parse_args()
     for size in args.matches:
         with tempfile.TemporaryDirectory(prefix="newsmon-stories-") as folder:
-            print(json.dumps({"size": size, **measure(size, Path(folder), args.match_share, args.hard_share)}), flush=True)
+            figures = measure(size, Path(folder), args.match_share, args.hard_share)
+            print(json.dumps({"size": size, **figures}), flush=True)
 
 
 if __name__ == "__main__":

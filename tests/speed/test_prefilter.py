@@ -65,7 +65,8 @@ def test_an_article_that_cannot_match_keeps_its_watchlist_mentions_but_skips_the
 
 
 def test_a_possible_article_gets_the_model_s_names_too(nlp):
-    (fast,), _ = _both([Item("Haftar in Minsk", "Khalifa Haftar met Alexander Lukashenko and Emmanuel Macron in Minsk.", "en")])
+    text = "Khalifa Haftar met Alexander Lukashenko and Emmanuel Macron in Minsk."
+    (fast,), _ = _both([Item("Haftar in Minsk", text, "en")])
     assert fast.matches
     assert "Emmanuel Macron" in {m.text for m in fast.mentions if not m.on_watchlist}
 
