@@ -173,6 +173,11 @@ def check(run: ChildRun, stage: str) -> ChildRun:
     return run
 
 
+def run_stage(stage: str, config: Path, work: Path) -> ChildRun:
+    """One of ``bench/child.py``'s stages on ``config``, its logs in ``work``; stops the benchmark if it fails."""
+    return check(run_child([sys.executable, str(HERE / "child.py"), stage, str(config)], work / stage), stage)
+
+
 def per_second(count: int, seconds: float) -> float:
     return round(count / seconds, 2) if seconds > 0 else 0.0
 
@@ -199,10 +204,7 @@ def measure_crawl_and_analyze(
         f"requests; the site's server used {server_cpu:.1f} CPU-s), peak {crawl.peak_rss_mb:.0f} MB"
     )
 
-    limit_run = check(
-        run_child([sys.executable, str(HERE / "child.py"), "nlp-limit", str(config)], work / "nlp-limit"),
-        "nlp limit",
-    )
+    limit_run = run_stage("nlp-limit", config, work)
     limit = limit_run.json_line()
     log(
         f"nlp limit: {limit['per_s']:.1f} articles/s, {limit['ner_articles']} through the NER "
@@ -210,9 +212,7 @@ def measure_crawl_and_analyze(
         f"peak {limit_run.peak_rss_mb:.0f} MB"
     )
 
-    analyze_run = check(
-        run_child([sys.executable, str(HERE / "child.py"), "analyze", str(config)], work / "analyze"), "analyze"
-    )
+    analyze_run = run_stage("analyze", config, work)
     analyzed = analyze_run.json_line()
     log(
         f"analyze: {analyzed['articles']} articles, {analyzed['matches']} matches in {analyzed['seconds']:.1f}s, "
@@ -224,9 +224,7 @@ def measure_crawl_and_analyze(
 
     checked: dict = {}
     if compare:
-        same = check(
-            run_child([sys.executable, str(HERE / "child.py"), "compare", str(config)], work / "compare"), "compare"
-        ).json_line()
+        same = run_stage("compare", config, work).json_line()
         log(
             f"pre-filter: {same['differences']} of {same['articles']} articles analysed differently than with the "
             f"NER on all; CPU-ms per article in one process: {same['cpu_ms_by_ner']}"
@@ -288,9 +286,7 @@ def measure_end_to_end(work: Path, site: Site, server: LocalSite, processes: int
     run = check(run_child(newsmon(config, "crawl"), work / "end-to-end"), "end to end")
     db_path = config.parent / "newsmon.db"
     analyzed = query(db_path, "select count(*) from articles where analyzed_at is not null")
-    grouping = check(
-        run_child([sys.executable, str(HERE / "child.py"), "stories", str(config)], work / "stories"), "stories"
-    ).json_line()
+    grouping = run_stage("stories", config, work).json_line()
     log(
         f"end to end: {analyzed} articles crawled and analysed in {run.seconds:.1f}s, {cpu_ms(run, analyzed)} "
         f"CPU-ms each, peak {run.peak_rss_mb:.0f} MB; story grouping of its {grouping['matches']} matches "
