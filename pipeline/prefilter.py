@@ -1,10 +1,10 @@
 """Which articles could match a watch, decided before the statistical NER runs.
 
 A watch matches only when every one of its required groups has a watchlist mention, and the watchlist's
-entity ruler finds those mentions from the tokens alone: it overwrites whatever the model labelled, so
-it finds the same ones with or without the model. Running the ruler first (a few milliseconds per
-article instead of about fifty for the NER) therefore tells exactly which articles cannot match, with the
-ruler's own alias semantics (inflection, scripts, case, decoys) and no second copy of them. Only the
+component finds those mentions from the text alone: it replaces whatever the model labelled, so it finds
+the same ones with or without the model. Running it first (a few milliseconds per article instead of
+about fifty for the NER) therefore tells exactly which articles cannot match, with the watchlist's own
+alias semantics (``aliases.py``: inflection, scripts, case, decoys) and no second copy of them. Only the
 others go through the model; the rest keep their watchlist mentions and lose only the model's names.
 """
 
