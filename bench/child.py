@@ -2,15 +2,19 @@
 
     python bench/child.py analyze CONFIG      # analyze_pending over the stored articles
     python bench/child.py nlp-limit CONFIG    # raw nlp.pipe over the same texts, nothing stored
+    python bench/child.py stories CONFIG      # story grouping of every stored match, timed again
+    python bench/child.py compare CONFIG      # matches with the pre-filter against the NER on every article
 
 Each prints one JSON line. Models are loaded before the clock starts in both, so the two figures compare
-the work per article, not start-up.
+the work per article, not start-up; the limit covers what analysis must run (the pre-filter's ruler pass
+and the NER on the articles that reach it), so their ratio shows what analysis adds around spaCy.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -39,36 +43,83 @@ def stored_texts(config: Config) -> dict[str, list[str]]:
     return texts
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of the children it waited for (analysis workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def analyze(config: Config) -> dict:
     from newsmon.pipeline.analyze import analyze_pending
 
     db = connect(config.database_path, create=False)
     languages = [r["language"] or "en" for r in db.query("select distinct language from articles")]
     warm_pipelines(config, languages)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = analyze_pending(db, config)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     matched = db.execute("select count(distinct article_id) from matches").fetchone()[0]
     return {
         "articles": result.articles,
         "matches": result.matches,
         "matched_articles": matched,
         "seconds": seconds,
+        "cpu_ms": round(1000 * cpu / result.articles, 1) if result.articles else 0.0,
         "reported_seconds": result.seconds,
     }
 
 
-def nlp_limit(config: Config) -> dict:
-    """Throughput of ``nlp.pipe`` alone: best batch size, ``n_process`` = cores for the model's language.
+def stories(config: Config) -> dict:
+    """Story grouping of every stored match again, as the alerts step runs it after a crawl."""
+    from newsmon.pipeline.stories import assign_stories
 
-    Blank pipelines (languages without a model: tokenizer and watchlist ruler only) run in one process,
-    which is faster for them than paying for worker start-up.
+    db = connect(config.database_path, create=False)
+    with db.atomic():
+        db.execute("update matches set story_id = null")
+    start, cpu = time.perf_counter(), cpu_seconds()
+    matches = assign_stories(db)
+    return {
+        "matches": matches,
+        "seconds": round(time.perf_counter() - start, 3),
+        "cpu_seconds": round(cpu_seconds() - cpu, 3),
+    }
+
+
+def reaching_ner(config: Config, pipelines: dict, texts: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The texts of each language that analysis sends through the statistical NER: with ``ner = "possible"``
+    those where the watchlist ruler alone finds every required group of some watch."""
+    from newsmon.pipeline.nlp import ner_components
+    from newsmon.pipeline.prefilter import could_match
+    from newsmon.pipeline.watchlist import load_watchlist
+
+    watchlist = load_watchlist(config.watchlist_path)
+    reaching: dict[str, list[str]] = {}
+    for lang, group in texts.items():
+        skip = ner_components(pipelines[lang]) if config.nlp.ner == "possible" else []
+        if not skip:
+            reaching[lang] = group if pipelines[lang].has_pipe("ner") else []
+            continue
+        reaching[lang] = [
+            text
+            for text, doc in zip(group, pipelines[lang].pipe(group, disable=skip))
+            if could_match(watchlist, [watchlist.by_key[e.ent_id_] for e in doc.ents if e.ent_id_ in watchlist.by_key])
+        ]
+    return reaching
+
+
+def nlp_limit(config: Config) -> dict:
+    """Throughput of ``nlp.pipe`` alone over the work analysis has to do, with the best batch size.
+
+    That work is the watchlist ruler alone over every article (where the pre-filter is on) and the full
+    pipeline, with ``n_process`` = cores, over the articles that reach the NER. Blank pipelines
+    (languages without a model: tokenizer and watchlist ruler only) run in one process, which is faster
+    for them than paying for worker start-up.
     """
-    from newsmon.pipeline.nlp import model_language
+    from newsmon.pipeline.nlp import ner_components
 
     texts = stored_texts(config)
     pipelines = warm_pipelines(config, list(texts))
-    model_lang = model_language(config.nlp.model)
+    reaching = reaching_ner(config, pipelines, texts)
     cores = os.cpu_count() or 1
     articles = sum(len(t) for t in texts.values())
     words = sum(len(t.split()) for group in texts.values() for t in group)
@@ -76,17 +127,24 @@ def nlp_limit(config: Config) -> dict:
     def timed(batch_size: int, n_process: int) -> float:
         start = time.perf_counter()
         for lang, group in texts.items():
-            workers = n_process if lang == model_lang else 1
-            for doc in pipelines[lang].pipe(group, batch_size=batch_size, n_process=workers):
-                doc.ents  # noqa: B018  (what analysis reads)
+            nlp = pipelines[lang]
+            skip = ner_components(nlp) if config.nlp.ner == "possible" else []
+            work = [(group, skip, 1)] if skip or not nlp.has_pipe("ner") else []
+            if nlp.has_pipe("ner"):
+                work.append((reaching[lang], [], n_process))
+            for part, disable, workers in work:
+                for doc in nlp.pipe(part, batch_size=batch_size, n_process=workers, disable=disable):
+                    doc.ents  # noqa: B018  (what analysis reads)
         return time.perf_counter() - start
 
     tries = {batch_size: timed(batch_size, cores) for batch_size in BATCH_SIZES}
     best = min(tries, key=tries.get)
     seconds = tries[best]
     one_process = timed(best, 1)
+    model_pipeline = next((p for p in pipelines.values() if p.has_pipe("ner")), next(iter(pipelines.values())))
     return {
         "articles": articles,
+        "ner_articles": sum(len(group) for group in reaching.values()),
         "words": words,
         "batch_size": best,
         "n_process": cores,
@@ -95,14 +153,43 @@ def nlp_limit(config: Config) -> dict:
         "words_per_s": round(words / seconds),
         "per_s_by_batch_size": {str(b): round(articles / s, 2) for b, s in tries.items()},
         "one_process_per_s": round(articles / one_process, 2),
-        "components": pipelines.get(model_lang, next(iter(pipelines.values()))).pipe_names,
+        "components": model_pipeline.pipe_names,
+    }
+
+
+def compare(config: Config) -> dict:
+    """Every stored article analysed with the pre-filter and with the NER on all, in one process and one
+    run: are the matches, scores and evidence the same, and what does each cost?"""
+    import dataclasses
+
+    from newsmon.pipeline.analyze import Analyzer, _item
+    from newsmon.pipeline.watchlist import load_watchlist
+
+    db = connect(config.database_path, create=False)
+    items = [_item(row) for row in db.query("select id, title, text, language from articles order by id")]
+    watchlist = load_watchlist(config.watchlist_path)
+    warm_pipelines(config, sorted({item.language or "en" for item in items}))
+    runs, cpu_ms = {}, {}
+    for ner in ("possible", "all"):
+        analyzer, cpu = Analyzer(dataclasses.replace(config.nlp, ner=ner), watchlist), cpu_seconds()
+        runs[ner] = [a for start in range(0, len(items), 32) for a in analyzer.analyze(items[start : start + 32])]
+        cpu_ms[ner] = round(1000 * (cpu_seconds() - cpu) / max(1, len(items)), 1)
+    differ = sum(
+        a.matches_json() != b.matches_json() or [r.score for r in a.results] != [r.score for r in b.results]
+        for a, b in zip(runs["possible"], runs["all"])
+    )
+    return {
+        "articles": len(items),
+        "matched_articles": sum(bool(a.matches) for a in runs["all"]),
+        "differences": differ,
+        "cpu_ms_by_ner": cpu_ms,  # NLP and matching per article in one process, nothing stored
     }
 
 
 def main() -> None:
     stage, config_path = sys.argv[1], sys.argv[2]
     config = load_config(config_path)
-    result = {"analyze": analyze, "nlp-limit": nlp_limit}[stage](config)
+    result = {"analyze": analyze, "nlp-limit": nlp_limit, "stories": stories, "compare": compare}[stage](config)
     print(json.dumps(result, ensure_ascii=False))
 
 

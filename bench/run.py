@@ -1,13 +1,20 @@
 """Benchmark the whole pipeline against a generated news site on 127.0.0.1.
 
-    python bench/run.py [--articles N] [--processes P] [--cycles K] [--keep DIR]
+    python bench/run.py [--articles N] [--match-share S] [--hard-share H] [--processes P]
+                        [--cycles K] [--scale N,N...] [--keep DIR]
 
-Each stage runs in a child process, as a user would run it, so that its wall time and peak memory (the
-resident set of its whole process tree, sampled every 50 ms) are its own: crawl (fetch + extract +
-store), analyze (NLP + matching + store), the raw ``nlp.pipe`` limit over the same texts, end to end
-(``newsmon crawl`` on a fresh database), a re-crawl of the unchanged site, and with ``--cycles`` the
-daemon's memory after each scheduled cycle. Progress goes to stderr; the last line on stdout is one
-JSON object with every figure.
+Each stage runs in a child process, as a user would run it, so that its wall time, CPU time (rusage of
+its whole process tree, which survives a busy machine better than wall time) and peak memory (the
+resident set of its process tree, sampled every 50 ms) are its own: crawl (fetch + extract + store),
+analyze (NLP + matching + store), the raw ``nlp.pipe`` limit over the same texts, end to end (``newsmon
+crawl`` on a fresh database) with story grouping timed again on its matches, a re-crawl of the unchanged
+site, and with ``--cycles`` the daemon's memory after each scheduled cycle. ``--scale`` repeats the end
+to end run on sites of other sizes, to show how the cost per article grows. Progress goes to stderr; the
+last line on stdout is one JSON object with every figure.
+
+The site's mix: ``--match-share`` of the articles are written as matches; of the others ``--hard-share``
+carry a hard negative (a side or a decoy named off-topic) and the rest name neither side, as most of a
+real feed. ``--match-share 0.2 --hard-share 1`` is the mix this benchmark had before it had the options.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ class ChildRun:
     returncode: int
     stdout: Path
     stderr: Path
+    cpu_seconds: float = 0.0
 
     def json_line(self) -> dict:
         lines = [line for line in self.stdout.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
@@ -88,7 +96,9 @@ def run_child(cmd: list[str], log_prefix: Path, *, timeout: float = 3600) -> Chi
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     peak = max(peak, usage.ru_maxrss * 1024)
-    return ChildRun(seconds, peak / 2**20, proc.returncode, stdout, stderr)
+    # wait4's rusage covers the child and every descendant it waited for (analysis workers, crawl children)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(seconds, peak / 2**20, proc.returncode, stdout, stderr, cpu)
 
 
 def _spin(seconds: float) -> float:
@@ -163,11 +173,23 @@ def check(run: ChildRun, stage: str) -> ChildRun:
     return run
 
 
+def run_stage(stage: str, config: Path, work: Path) -> ChildRun:
+    """One of ``bench/child.py``'s stages on ``config``, its logs in ``work``; stops the benchmark if it fails."""
+    return check(run_child([sys.executable, str(HERE / "child.py"), stage, str(config)], work / stage), stage)
+
+
 def per_second(count: int, seconds: float) -> float:
     return round(count / seconds, 2) if seconds > 0 else 0.0
 
 
-def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, processes: int) -> dict:
+def cpu_ms(run: ChildRun, count: int) -> float:
+    """CPU-milliseconds per article of one stage's process tree."""
+    return round(1000 * run.cpu_seconds / count, 1) if count else 0.0
+
+
+def measure_crawl_and_analyze(
+    work: Path, site: Site, server: LocalSite, processes: int, compare: bool = True
+) -> dict:
     """Crawl without analysis, then the raw NLP limit and analysis of what was stored, then a re-crawl."""
     config = write_config(work / "staged", site, server.base_url, processes=processes)
     db_path = config.parent / "newsmon.db"
@@ -178,30 +200,40 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
     stored = query(db_path, "select count(*) from articles")
     crawl_requests = server.count()
     log(
-        f"crawl: {stored} articles in {crawl.seconds:.1f}s ({crawl_requests} requests; the site's server used "
-        f"{server_cpu:.1f} CPU-s), peak {crawl.peak_rss_mb:.0f} MB"
+        f"crawl: {stored} articles in {crawl.seconds:.1f}s, {cpu_ms(crawl, stored)} CPU-ms each ({crawl_requests} "
+        f"requests; the site's server used {server_cpu:.1f} CPU-s), peak {crawl.peak_rss_mb:.0f} MB"
     )
 
-    limit_run = check(
-        run_child([sys.executable, str(HERE / "child.py"), "nlp-limit", str(config)], work / "nlp-limit"),
-        "nlp limit",
-    )
+    limit_run = run_stage("nlp-limit", config, work)
     limit = limit_run.json_line()
     log(
-        f"nlp limit: {limit['per_s']:.1f} articles/s (batch {limit['batch_size']}, n_process {limit['n_process']}), "
+        f"nlp limit: {limit['per_s']:.1f} articles/s, {limit['ner_articles']} through the NER "
+        f"(batch {limit['batch_size']}, n_process {limit['n_process']}), "
         f"peak {limit_run.peak_rss_mb:.0f} MB"
     )
 
-    analyze_run = check(
-        run_child([sys.executable, str(HERE / "child.py"), "analyze", str(config)], work / "analyze"), "analyze"
-    )
+    analyze_run = run_stage("analyze", config, work)
     analyzed = analyze_run.json_line()
     log(
         f"analyze: {analyzed['articles']} articles, {analyzed['matches']} matches in {analyzed['seconds']:.1f}s, "
+        f"{cpu_ms(analyze_run, analyzed['articles'])} CPU-ms each ({analyzed['cpu_ms']} after start-up), "
         f"peak {analyze_run.peak_rss_mb:.0f} MB"
     )
     written = {a.path for a in site.articles if a.is_match}
     matched = {urlsplit(row[0]).path for row in rows(db_path, "select url from articles where id in (select article_id from matches)")}
+
+    checked: dict = {}
+    if compare:
+        same = run_stage("compare", config, work).json_line()
+        log(
+            f"pre-filter: {same['differences']} of {same['articles']} articles analysed differently than with the "
+            f"NER on all; CPU-ms per article in one process: {same['cpu_ms_by_ner']}"
+        )
+        checked = {
+            "prefilter_differences": same["differences"],
+            "prefilter_checked_articles": same["articles"],
+            "analysis_cpu_ms_by_ner": same["cpu_ms_by_ner"],
+        }
 
     server.reset_log()
     recrawl = check(run_child(newsmon(config, "crawl", "--no-analyze", "--no-alerts"), work / "recrawl"), "recrawl")
@@ -212,14 +244,18 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
     return {
         "crawl_per_s": per_second(stored, crawl.seconds),
         "crawl_seconds": round(crawl.seconds, 2),
+        "crawl_cpu_ms": cpu_ms(crawl, stored),
         "crawl_requests": crawl_requests,
         "site_server_cpu_seconds": round(server_cpu, 2),
         "analyze_per_s": per_second(analyzed["articles"], analyzed["seconds"]),
         "analyze_seconds": round(analyzed["seconds"], 2),
+        "analyze_cpu_ms": cpu_ms(analyze_run, analyzed["articles"]),
+        "analyze_cpu_ms_after_startup": analyzed["cpu_ms"],
         "analyzed": analyzed["articles"],
         "matched_articles": analyzed["matched_articles"],
         "matched_as_written": len(matched & written),
         "nlp_limit_per_s": round(limit["per_s"], 2),
+        "ner_articles": limit["ner_articles"],
         "nlp_limit": limit,
         "nlp_ratio": round(per_second(analyzed["articles"], analyzed["seconds"]) / limit["per_s"], 3),
         "recrawl_requests": len(seen),
@@ -227,6 +263,7 @@ def measure_crawl_and_analyze(work: Path, site: Site, server: LocalSite, process
         "recrawl_articles": len(refetched),
         "recrawl_seconds": round(recrawl.seconds, 2),
         "stored": stored,
+        **checked,
         "peak_rss_mb_by_stage": {
             "crawl": round(crawl.peak_rss_mb),
             "nlp_limit": round(limit_run.peak_rss_mb),
@@ -249,14 +286,45 @@ def measure_end_to_end(work: Path, site: Site, server: LocalSite, processes: int
     run = check(run_child(newsmon(config, "crawl"), work / "end-to-end"), "end to end")
     db_path = config.parent / "newsmon.db"
     analyzed = query(db_path, "select count(*) from articles where analyzed_at is not null")
-    log(f"end to end: {analyzed} articles crawled and analysed in {run.seconds:.1f}s, peak {run.peak_rss_mb:.0f} MB")
+    grouping = run_stage("stories", config, work).json_line()
+    log(
+        f"end to end: {analyzed} articles crawled and analysed in {run.seconds:.1f}s, {cpu_ms(run, analyzed)} "
+        f"CPU-ms each, peak {run.peak_rss_mb:.0f} MB; story grouping of its {grouping['matches']} matches "
+        f"{grouping['seconds']:.2f}s"
+    )
     return {
         "end_to_end_per_s": per_second(analyzed, run.seconds),
         "end_to_end_seconds": round(run.seconds, 2),
+        "end_to_end_cpu_ms": cpu_ms(run, analyzed),
         "end_to_end_articles": analyzed,
         "end_to_end_matched_articles": query(db_path, "select count(distinct article_id) from matches"),
         "end_to_end_peak_rss_mb": round(run.peak_rss_mb),
+        "story_grouping_matches": grouping["matches"],
+        "story_grouping_seconds": grouping["seconds"],
+        "story_grouping_share": round(grouping["seconds"] / run.seconds, 4) if run.seconds else 0.0,
     }
+
+
+def measure_scale(work: Path, sizes: list[int], args: argparse.Namespace) -> dict:
+    """End to end on a site of each size: CPU-ms and wall time per article, and story grouping time."""
+    scale: dict[str, dict] = {}
+    for size in sizes:
+        folder = work / f"scale-{size}"
+        site = generate_site(folder / "site", size, match_share=args.match_share, hard_share=args.hard_share)
+        with LocalSite(folder / "site") as server:
+            figures = measure_end_to_end(folder, site, server, args.processes)
+        scale[str(size)] = {
+            key: figures[key]
+            for key in (
+                "end_to_end_cpu_ms",
+                "end_to_end_per_s",
+                "end_to_end_seconds",
+                "story_grouping_matches",
+                "story_grouping_seconds",
+                "story_grouping_share",
+            )
+        }
+    return scale
 
 
 def measure_daemon(work: Path, site: Site, server: LocalSite, processes: int, cycles: int, every: int) -> dict:
@@ -317,9 +385,20 @@ def _finished_cycles(db_path: Path, sources: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=300, help="articles on the generated site")
+    parser.add_argument("--match-share", type=float, default=0.05, help="share of articles written as matches")
+    parser.add_argument(
+        "--hard-share", type=float, default=0.1, help="share of the other articles that carry a hard negative"
+    )
+    parser.add_argument(
+        "--scale", type=lambda v: [int(n) for n in v.split(",") if n], default=[],
+        help="also run end to end on sites of these sizes (comma-separated), e.g. 300,1000",
+    )
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="analysis processes ([nlp] processes)")
     parser.add_argument("--cycles", type=int, default=0, help="also run the daemon for this many cycles")
     parser.add_argument("--every", type=int, default=5, help="seconds between a source's scheduled crawls (with --cycles)")
+    parser.add_argument(
+        "--no-compare", action="store_true", help="skip checking the pre-filter's matches against the NER on all"
+    )
     parser.add_argument("--keep", type=Path, help="keep the site, databases and logs in this folder")
     args = parser.parse_args()
 
@@ -329,14 +408,18 @@ def main() -> None:
         work.mkdir(parents=True)
     else:
         work = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
-    site = generate_site(work / "site", args.articles)
+    site = generate_site(work / "site", args.articles, match_share=args.match_share, hard_share=args.hard_share)
     words = sum(a.words for a in site.articles)
+    hard = sum(a.kind == "hard" for a in site.articles)
     log(
         f"site: {len(site.articles)} articles, {words} words, {sum(a.is_match for a in site.articles)} written "
-        f"as matches, {len(site.sources)} sources, {site.listing_pages} feed/sitemap pages"
+        f"as matches, {hard} hard negatives, {len(site.sources)} sources, {site.listing_pages} feed/sitemap pages"
     )
     figures: dict = {
         "articles": len(site.articles),
+        "match_share": args.match_share,
+        "hard_share": args.hard_share,
+        "hard_negatives": hard,
         "words": words,
         "sources": len(site.sources),
         "listing_pages": site.listing_pages,
@@ -347,10 +430,12 @@ def main() -> None:
     figures["cpu_share_at_start"] = cpu_share()
     try:
         with LocalSite(work / "site") as server:
-            figures.update(measure_crawl_and_analyze(work, site, server, args.processes))
+            figures.update(measure_crawl_and_analyze(work, site, server, args.processes, not args.no_compare))
             figures.update(measure_end_to_end(work, site, server, args.processes))
             if args.cycles:
                 figures.update(measure_daemon(work, site, server, args.processes, args.cycles, args.every))
+        if args.scale:
+            figures["scale"] = measure_scale(work, args.scale, args)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

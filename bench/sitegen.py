@@ -209,15 +209,23 @@ SITE_NAMES = ["Daily Courier", "Evening Ledger", "World Desk", "Morning Dispatch
 
 @dataclass
 class Article:
-    """One generated article and what the benchmark needs to know about it."""
+    """One generated article and what the benchmark needs to know about it.
+
+    ``kind`` is ``match`` (written about Belarus-Libya ties), ``hard`` (off-topic, with one sentence that
+    names a side or a decoy, in English) or ``neutral`` (off-topic, naming neither side).
+    """
 
     path: str
     source: str
     language: str
-    is_match: bool
+    kind: str
     title: str
     paragraphs: list[str]
     published: datetime
+
+    @property
+    def is_match(self) -> bool:
+        return self.kind == "match"
 
     @property
     def words(self) -> int:
@@ -253,34 +261,50 @@ class Site:
     rng: random.Random
     per_sitemap: int
     match_share: float
+    hard_share: float = 1.0
 
     @property
     def listing_pages(self) -> int:
         return sum(len(s.pages) for s in self.sources)
 
 
-def _fill(template: str, rng: random.Random) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: rng.choice(SLOTS[m.group(1)]), template)
+def _fill(template: str, rng: random.Random, slots: dict[str, list[str]] = SLOTS) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: rng.choice(slots[m.group(1)]), template)
 
 
-def _sentences(language: str, is_match: bool, rng: random.Random) -> tuple[list[str], list[str]]:
-    """Topic sentences and filler sentences for an article in ``language``."""
+# Off-topic articles as most of a real feed is: no sentence and no slot value names either side.
+NEUTRAL_SLOTS = {**SLOTS, "team": [t for t in SLOTS["team"] if "Minsk" not in t]}
+_SIDE_NAMES = re.compile(r"Минск|Minsk")
+
+
+def _neutral(bank: list[str]) -> list[str]:
+    return [s for s in bank if not _SIDE_NAMES.search(s)]
+
+
+def _sentences(language: str, kind: str, rng: random.Random) -> tuple[list[str], list[str]]:
+    """Topic sentences and filler sentences for an article in ``language`` of ``kind`` (see ``Article``)."""
     if language == "en":
-        topic = EN_MATCH if is_match else EN_OTHER + rng.sample(EN_HARD_NEGATIVE, 1)
+        if kind == "neutral":
+            return _neutral(EN_OTHER), _neutral(EN_OTHER)
+        topic = EN_MATCH if kind == "match" else EN_OTHER + rng.sample(EN_HARD_NEGATIVE, 1)
         return topic, EN_OTHER
     bank = FOREIGN[language]
-    return (bank["match"] if is_match else bank["other"]), bank["other"]
+    if kind == "neutral":
+        return _neutral(bank["other"]), _neutral(bank["other"])
+    return (bank["match"] if kind == "match" else bank["other"]), bank["other"]
 
 
-def _compose(language: str, is_match: bool, rng: random.Random) -> tuple[str, list[str]]:
+def _compose(language: str, kind: str, rng: random.Random) -> tuple[str, list[str]]:
     """A title and 400-600 words of paragraphs, topic sentences first as a news story is written."""
-    topic, filler = _sentences(language, is_match, rng)
+    is_match = kind == "match"
+    slots = NEUTRAL_SLOTS if kind == "neutral" else SLOTS
+    topic, filler = _sentences(language, kind, rng)
     target = rng.randint(400, 600)
     if language == "en":
         titles = EN_TITLES_MATCH if is_match else EN_TITLES_OTHER
     else:
         titles = FOREIGN[language]["title_match" if is_match else "title_other"]
-    title = _fill(rng.choice(titles), rng)
+    title = _fill(rng.choice(titles), rng, slots)
     paragraphs: list[str] = []
     words = 0
     order = rng.sample(topic, len(topic))
@@ -288,7 +312,7 @@ def _compose(language: str, is_match: bool, rng: random.Random) -> tuple[str, li
         sentences = []
         for _ in range(rng.randint(2, 4)):
             bank = order if order and (is_match or rng.random() < 0.6) else filler
-            sentence = _fill(bank.pop(0) if bank is order else rng.choice(bank), rng)
+            sentence = _fill(bank.pop(0) if bank is order else rng.choice(bank), rng, slots)
             sentences.append(sentence)
             words += len(sentence.split())
             if words >= target:
@@ -512,12 +536,18 @@ def _languages(n: int, rng: random.Random) -> list[str]:
 
 def _add_article(site: Site, source: Source, language: str, published: datetime) -> Article:
     rng = site.rng
-    is_match = rng.random() < site.match_share
-    title, paragraphs = _compose(language, is_match, rng)
+    # no second draw at hard_share 1, so that mix writes exactly the site it always wrote
+    if rng.random() < site.match_share:
+        kind = "match"
+    elif site.hard_share >= 1 or rng.random() < site.hard_share:
+        kind = "hard"
+    else:
+        kind = "neutral"
+    title, paragraphs = _compose(language, kind, rng)
     section = rng.choice(SECTIONS).lower().replace(" ", "-")
     index = len(site.articles)
     path = f"/{source.name}/{section}/{published:%Y/%m/%d}/{_slug(title, index)}.html"
-    article = Article(path, source.name, language, is_match, title, paragraphs, published)
+    article = Article(path, source.name, language, kind, title, paragraphs, published)
     source.articles.append(article)
     site.articles.append(article)
     return article
@@ -561,6 +591,7 @@ def generate_site(
     per_source: int = 50,
     per_sitemap: int = 25,
     match_share: float = 0.2,
+    hard_share: float = 1.0,
     seed: int = 6,
     now: datetime | None = None,
 ) -> Site:
@@ -568,7 +599,10 @@ def generate_site(
 
     Sources take ``per_source`` articles each and cycle through RSS 2.0 feeds, news sitemap indexes
     (whose child sitemaps hold ``per_sitemap`` URLs) and Atom feeds. Publication dates fall in the 36
-    hours before ``now``, inside the crawler's default look-back window.
+    hours before ``now``, inside the crawler's default look-back window. A ``match_share`` of the articles
+    is written as matches; of the others a ``hard_share`` carries a hard negative (a side or a decoy
+    named off-topic, as the benchmark always had: 0.2 and 1.0 are that mix) and the rest name neither
+    side, as most of a real world-news feed.
     """
     rng = random.Random(seed)
     now = now or datetime.now(timezone.utc)
@@ -577,7 +611,7 @@ def generate_site(
     _write(folder, "/static/site.css", "body{font-family:sans-serif;max-width:60em;margin:auto}\n")
     n_sources = max(1, math.ceil(n_articles / per_source))
     sources = [Source(f"outlet-{i + 1}", SOURCE_KINDS[i % len(SOURCE_KINDS)], "") for i in range(n_sources)]
-    site = Site(folder, sources, [], rng, per_sitemap, match_share)
+    site = Site(folder, sources, [], rng, per_sitemap, match_share, hard_share)
     for index, language in enumerate(_languages(n_articles, rng)):
         published = (now - timedelta(minutes=rng.randint(5, 36 * 60))).replace(microsecond=0)
         _add_article(site, sources[index // per_source], language, published)
@@ -607,8 +641,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Write the benchmark's local news site to a folder.")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--match-share", type=float, default=0.05)
+    parser.add_argument("--hard-share", type=float, default=0.1)
     args = parser.parse_args()
-    site = generate_site(args.folder, args.articles)
+    site = generate_site(args.folder, args.articles, match_share=args.match_share, hard_share=args.hard_share)
     words = sum(a.words for a in site.articles)
     print(
         f"{len(site.articles)} articles ({words} words, {sum(a.is_match for a in site.articles)} matches) "

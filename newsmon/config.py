@@ -100,6 +100,7 @@ class NlpSettings:
     batch_size: int = 32
     processes: int = 1
     max_chars: int = 100_000
+    ner: str = "possible"
 
 
 @dataclass
@@ -275,6 +276,8 @@ def _check(config: Config, where: str) -> None:
             raise ConfigError(f"{at}.links: a listing source needs a CSS selector for article links")
         if source.type == "gdelt" and not source.query:
             raise ConfigError(f"{at}.query: a gdelt source needs a query")
+    if config.nlp.ner not in ("possible", "all"):
+        raise ConfigError(f"{where}: nlp.ner: expected possible | all, got {config.nlp.ner!r}")
     if config.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(f"{where}: smtp.security: expected none | starttls | ssl, got {config.smtp.security!r}")
     if not re.match(r"^([01]?\d|2[0-3]):[0-5]\d$", config.digest.at):

@@ -1,13 +1,16 @@
 """Analysis: entities and watch matches for articles, one text at a time or every pending article.
 
 ``analyze_text`` serves ``newsmon inspect``; ``analyze_pending`` serves ``newsmon analyze`` and the crawl.
-Both run the same path: detect the language, split the text into paragraph units, run them through the
-cached spaCy pipeline of that language with ``nlp.pipe`` (inside a memory zone, so a long-running daemon
-does not grow its string store), read entities, then score every watch.
+Both run the same path: take the stored language (detect it only when none is stored), split the text
+into paragraph units, run them through the cached spaCy pipeline of that language with ``nlp.pipe``
+(inside a memory zone, so a long-running daemon does not grow its string store), read entities, then
+score every watch. With ``[nlp] ner = "possible"`` the watchlist ruler runs alone first and the
+statistical NER only on the articles where some watch can still match (``prefilter.py``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
@@ -17,11 +20,21 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
+from spacy.language import Language
 
 from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
 from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
-from newsmon.pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
+from newsmon.pipeline.nlp import (
+    Unit,
+    detect_language,
+    get_pipeline,
+    model_language,
+    ner_components,
+    read_doc,
+    split_units,
+)
+from newsmon.pipeline.prefilter import could_match
 from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
@@ -149,14 +162,14 @@ class Analyzer:
             by_language[language].append(i)
         for language, indexes in by_language.items():
             nlp = get_pipeline(language, self.settings, self.watchlist)
-            work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
+            skip = ner_components(nlp) if self.settings.ner == "possible" else []
             with nlp.memory_zone():
-                # one process here: ``analyze_pending`` spreads whole batches over worker processes
-                docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size)
-                for doc, (i, unit) in docs:
-                    found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
-                    sentences[i].extend(found_sentences)
-                    mentions[i].extend(found_mentions)
+                if skip:  # the watchlist ruler alone first; the model only where a match is possible
+                    self._read(nlp, indexes, units, sentences, mentions, skip)
+                    indexes = [i for i in indexes if could_match(self.watchlist, mentions[i])]
+                    for i in indexes:
+                        sentences[i], mentions[i] = [], []
+                self._read(nlp, indexes, units, sentences, mentions)
         return [
             Analysis(
                 languages[i],
@@ -168,12 +181,34 @@ class Analyzer:
             for i in range(len(items))
         ]
 
+    def _read(
+        self,
+        nlp: Language,
+        indexes: list[int],
+        units: list[list[Unit]],
+        sentences: list[list[Sentence]],
+        mentions: list[list[Mention]],
+        disable: list[str] | tuple = (),
+    ) -> None:
+        """Run the units of the articles at ``indexes`` through ``nlp`` and add what each doc holds."""
+        work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
+        # one process here: ``analyze_pending`` spreads whole batches over worker processes
+        docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size, disable=disable)
+        for doc, (i, unit) in docs:
+            found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
+            sentences[i].extend(found_sentences)
+            mentions[i].extend(found_mentions)
+
 
 def analyze_text(
     title: str, text: str, language: str | None = None, *, config: Config | None = None
 ) -> Analysis:
-    """Analyse one text with the configured model and watchlist (the defaults without a config)."""
-    settings = config.nlp if config else NlpSettings()
+    """Analyse one text with the configured model and watchlist (the defaults without a config).
+
+    One text is read by a person (``newsmon inspect``), who wants every name in it, so the model runs
+    whether or not a match is possible.
+    """
+    settings = dataclasses.replace(config.nlp if config else NlpSettings(), ner="all")
     watchlist = load_watchlist(config.watchlist_path if config else None)
     return Analyzer(settings, watchlist).analyze([Item(title, text, language)])[0]
 
@@ -195,8 +230,8 @@ def analyze_pending(
 
     started = time.perf_counter()
     watchlist = load_watchlist(config.watchlist_path)
-    try:  # a missing model stops the run here instead of failing every article
-        get_pipeline(model_language(config.nlp.model), config.nlp, watchlist)
+    try:  # a missing model stops the run here instead of failing every article; pipelines load on first use
+        model_language(config.nlp.model)
     except ConfigError as exc:
         raise ConfigError(f"{config.path}: {exc}") from None
     analyzer = Analyzer(config.nlp, watchlist)
@@ -223,10 +258,13 @@ def analyze_pending(
 def _prepare_for_workers(db: sqlite_utils.Database, pending: str, settings: NlpSettings, watchlist: Watchlist) -> None:
     """Build here what every worker process needs, so forked workers inherit it instead of each building
     their own: the pipelines of the pending articles' stored languages (the French tokenizer alone takes
-    about 2 s to build) and the language identifier."""
-    detect_language("Load the language identifier once, before the workers start.")
+    about 2 s to build), and the language identifier only if some article has no stored language."""
     for (language,) in db.execute(f"select distinct language from articles where {pending}").fetchall():
-        get_pipeline(re.split(r"[-_]", language or "en")[0].lower(), settings, watchlist)
+        item = _item({"title": "", "text": "", "language": language})
+        if item.language is None:
+            detect_language("Load the language identifier once, before the workers start.")
+        else:
+            get_pipeline(item.language, settings, watchlist)
 
 
 def _pending_batches(db: sqlite_utils.Database, pending: str, size: int) -> Iterator[list[dict]]:
@@ -245,9 +283,9 @@ def _pending_batches(db: sqlite_utils.Database, pending: str, size: int) -> Iter
 
 
 def _item(row: dict) -> Item:
-    """An article row; its stored language (``en-US`` -> ``en``) is used only when the text is too short."""
-    stored = re.split(r"[-_]", row["language"] or "en")[0].lower()
-    return Item(row["title"] or "", row["text"] or "", None, stored)
+    """An article row with the language extraction stored (``en-US`` -> ``en``); detected only when none is."""
+    stored = re.split(r"[-_]", row["language"])[0].lower() if row["language"] else None
+    return Item(row["title"] or "", row["text"] or "", stored or None)
 
 
 def _analyze_rows(analyzer: Analyzer, rows: list[dict]) -> list[Analysis | None]:

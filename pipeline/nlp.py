@@ -8,6 +8,9 @@ model still finds names the watchlist lacks. Languages without a model
 (Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same component,
 so they match by their aliases. What an alias matches (inflection, accents, clitics, unspaced scripts)
 is decided in ``aliases.py`` alone.
+
+Pipelines are built on first use, so only the languages that occur cost start-up (French's tokenizer
+data alone takes about 2 CPU-s to import).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 UNNEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "morphologizer", "senter"]
 EMBEDDERS = ("tok2vec", "transformer")
 NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "LAW"}  # model labels worth storing
+WATCHLIST_PIPE = "watchlist"  # the watchlist's component; the pre-filter runs it without the model
 CHUNK_CHARS = 5_000  # longer paragraphs are cut at a sentence end so one doc never grows unbounded
 
 @dataclass
@@ -58,19 +62,34 @@ _pipelines: dict[tuple[str, str, str], Language] = {}
 
 
 def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> Language:
-    """The cached pipeline for ``language``: the configured model for its own language, else blank."""
-    model_lang = model_language(settings.model)
-    lang = language if language == model_lang else blank_language(language)
-    key = (settings.model, watchlist.fingerprint or str(watchlist.path), lang)
+    """The cached pipeline for ``language``, built on first use: only languages that occur cost start-up."""
+    model = model_for(language, settings)
+    key = (model or "", watchlist.fingerprint or str(watchlist.path), language)
     with _lock:
         if key not in _pipelines:
             for stale in [k for k in _pipelines if (k[0], k[2]) == (key[0], key[2])]:
                 del _pipelines[stale]  # the watchlist file changed: its old patterns are no use any more
-            nlp = _load_model(settings.model) if lang == model_lang else _blank(lang)
+            nlp = _load_model(model) if model else _blank(language)
             add_watchlist(nlp, watchlist)
             _pipelines[key] = nlp
-            log.debug("built %s pipeline %s", lang, nlp.pipe_names)
+            log.debug("built %s pipeline %s", nlp.lang, nlp.pipe_names)
         return _pipelines[key]
+
+
+def model_for(language: str, settings: NlpSettings) -> str | None:
+    """The statistical model that analyses ``language``; None for a blank pipeline (aliases only)."""
+    return settings.model if language == model_language(settings.model) else None
+
+
+def ner_components(nlp: Language) -> list[str]:
+    """The components that predict entities (or feed them), i.e. everything the watchlist's component does
+    not need: it finds its hits in the text alone and replaces the entities they overlap, so its mentions
+    are the same with or without them."""
+    return [
+        name
+        for name in nlp.pipe_names
+        if name != WATCHLIST_PIPE and {"doc.ents", "doc.tensor"} & set(nlp.get_pipe_meta(name).assigns)
+    ]
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,18 +105,13 @@ def model_language(model: str) -> str:
         ) from None
 
 
-@functools.lru_cache(maxsize=None)
-def blank_language(language: str) -> str:
-    """The spaCy language code to use for a blank pipeline; ``xx`` (multi-language) when spaCy has none."""
+def _blank(language: str) -> Language:
+    """A blank pipeline of ``language``, or the multi-language ``xx`` when spaCy has none (or it needs a
+    segmenter package, as Japanese and Thai do): tried once, never guessed."""
     try:
-        spacy.blank(language)  # some need a segmenter package (Japanese, Thai...): try, do not guess
+        nlp = spacy.blank(language)
     except Exception:
-        return "xx"
-    return language
-
-
-def _blank(lang: str) -> Language:
-    nlp = spacy.blank(lang)
+        nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -114,7 +128,7 @@ def _load_model(model: str) -> Language:
 def add_watchlist(nlp: Language, watchlist: Watchlist) -> None:
     """Add the watchlist's component after the model's NER (or alone in a blank pipeline)."""
     where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
-    component = nlp.add_pipe("newsmon_watchlist", name="watchlist", **where)
+    component = nlp.add_pipe("newsmon_watchlist", name=WATCHLIST_PIPE, **where)
     component.index = alias_index(watchlist, nlp.lang if nlp.lang != "xx" else None)
     for entity in watchlist.entities:  # interned now, so a memory zone never frees them
         nlp.vocab.strings.add(entity.key)

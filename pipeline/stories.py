@@ -8,6 +8,7 @@ first match; it is filled once and never changed, which is what lets alerts say 
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import unicodedata
@@ -29,6 +30,9 @@ TITLE_SIMILAR = 0.85
 TEXT_SIMILAR = 0.5
 TITLE_AND_TEXT = (0.6, 0.25)
 MIN_TITLE_WORDS = 4
+COMMON_STORIES = 40  # a shingle or title word in more stories than this tells none of them apart
+CANDIDATES = 12  # stories whose latest articles are compared in full with each new article
+PER_STORY = 8  # latest articles of a story compared
 
 _WORD = re.compile(r"\w+")
 _SUFFIX = re.compile(r"\s[|–—-]\s+((?:(?!\s[|–—-]\s).)*)$")
@@ -79,42 +83,85 @@ class _Article:
     title_words: set[str] = field(default_factory=set)
 
 
+class _Postings:
+    """Which stories hold a feature (a shingle, a title word), for the features that can tell stories apart.
+
+    A feature found in more than ``COMMON_STORIES`` stories (a stop word, a phrase every report on the
+    topic uses) discriminates nothing: it is dropped and ignored from then on, so a lookup never walks a
+    list that grows with the window.
+    """
+
+    def __init__(self) -> None:
+        self.stories: dict[object, dict[int, None]] = {}
+        self.common: set[object] = set()
+
+    def add(self, feature: object, story_id: int) -> None:
+        if feature in self.common:
+            return
+        stories = self.stories.setdefault(feature, {})
+        stories[story_id] = None
+        if len(stories) > COMMON_STORIES:
+            self.common.add(feature)
+            del self.stories[feature]
+
+    def count(self, features: Iterable[object], into: Counter) -> None:
+        for feature in features:
+            into.update(self.stories.get(feature, {}).keys())
+
+
 class _Index:
-    """Recent articles by shingle and title word, so each new article is compared only with likely kin."""
+    """Recent stories by shingle and title word, so each new article is compared only with likely kin:
+    the latest ``PER_STORY`` articles of the ``CANDIDATES`` stories it shares most features with."""
 
     def __init__(self) -> None:
         self.articles: dict[int, _Article] = {}
-        self.by_shingle: dict[int, list[int]] = defaultdict(list)
-        self.by_word: dict[str, list[int]] = defaultdict(list)
+        self.latest: dict[int, list[int]] = defaultdict(list)
+        self.by_shingle = _Postings()
+        self.by_word = _Postings()
 
     def add(self, article: _Article) -> None:
-        if article.id in self.articles:
+        if article.id in self.articles or article.story_id is None:
             return
         self.articles[article.id] = article
+        latest = self.latest[article.story_id]
+        latest.append(article.id)
+        if len(latest) > PER_STORY:
+            del latest[0]
         for value in article.shingles:
-            self.by_shingle[value].append(article.id)
-        for word in article.title_words:
-            self.by_word[word].append(article.id)
+            self.by_shingle.add(value, article.story_id)
+        for word in _title_features(article):
+            self.by_word.add(word, article.story_id)
+
+    def candidates(self, article: _Article) -> list[int]:
+        kin: Counter[int] = Counter()
+        self.by_shingle.count(article.shingles, kin)
+        self.by_word.count(_title_features(article), kin)
+        best = heapq.nsmallest(CANDIDATES, kin.items(), key=lambda item: (-item[1], item[0]))
+        return sorted(other for story, _ in best for other in self.latest[story])
 
     def story_for(self, article: _Article, window: timedelta) -> int | None:
-        shared = Counter(other for value in article.shingles for other in self.by_shingle.get(value, ()))
-        title_kin = Counter(other for word in article.title_words for other in self.by_word.get(word, ()))
         best: tuple[float, int] | None = None
-        for other_id in set(shared) | set(title_kin):
+        for other_id in self.candidates(article):
             other = self.articles[other_id]
             if other.story_id is None or abs(article.created - other.created) > window.total_seconds():
                 continue
-            common = shared.get(other_id, 0)
+            common = len(article.shingles & other.shingles)
             union = len(article.shingles) + len(other.shingles) - common
             text_sim = common / union if union else 0.0
             words = len(article.title_words) + len(other.title_words)
-            close_titles = words and 2 * title_kin.get(other_id, 0) / words >= 0.5
+            close_titles = words and 2 * len(article.title_words & other.title_words) / words >= 0.5
             title_sim = title_similarity(article.title, other.title) if close_titles else 0.0
             if same_story(title_sim, text_sim):
                 strength = max(title_sim, text_sim)
                 if best is None or strength > best[0]:
                     best = (strength, other.story_id)
         return best[1] if best else None
+
+
+def _title_features(article: _Article) -> list[object]:
+    """The title's words, and the whole title, so identical titles find each other even when every one of
+    their words is common."""
+    return [*article.title_words, ("title", article.title)] if article.title else list(article.title_words)
 
 
 def _timestamp(value: str | None) -> float:
