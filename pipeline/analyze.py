@@ -21,7 +21,7 @@ import sqlite_utils
 from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
 from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
-from newsmon.pipeline.nlp import detect_language, get_pipeline, model_language, read_doc, split_units
+from newsmon.pipeline.nlp import detect_language, get_pipeline, models_by_language, read_doc, split_units
 from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
@@ -191,7 +191,7 @@ def analyze_pending(
     started = time.perf_counter()
     watchlist = load_watchlist(config.watchlist_path)
     try:  # a missing model stops the run here instead of failing every article
-        get_pipeline(model_language(config.nlp.model), config.nlp, watchlist)
+        models_by_language(config.nlp)
     except ConfigError as exc:
         raise ConfigError(f"{config.path}: {exc}") from None
     analyzer = Analyzer(config.nlp, watchlist)

@@ -1,18 +1,20 @@
-"""The spaCy pipelines: the configured model for its language, blank pipelines for the others.
+"""The spaCy pipelines: each language's configured model (``[nlp] models``), blank pipelines for the others.
 
-Each pipeline is built once per process and cached: the model without the components entities do not
-need (tagger, parser, lemmatizer...; en_core_web_sm's NER has its own tok2vec), the rule-based
-``sentencizer`` for sentence boundaries, and the watchlist as an ``entity_ruler`` placed after the NER
-with ``overwrite_ents`` so watch terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan
-Tertel" as one ORG) while the model still finds names the watchlist lacks. Languages without a model
-(Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same ruler, so
-they match by their aliases. Inflection is handled by REGEX token patterns built from each alias: Cyrillic
+Each pipeline is built once per process and cached, in the same shape for every model: the rule-based
+``sentencizer`` for sentence boundaries, the model's NER without the components entities do not need
+(tagger, parser, lemmatizer...; the NER of en_core_web_sm and fr_core_news_sm has its own tok2vec; for
+Russian, natasha's NER as the ``natasha_ner`` component), ``entity_labels`` renaming the model's labels to
+newsmon's where they differ, and the watchlist as an ``entity_ruler`` after them with ``overwrite_ents``
+so watch terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG)
+while the model still finds names the watchlist lacks. Languages without a model (Belarusian, Arabic...)
+get a blank pipeline of that language with the same ruler, so they match by their aliases. Inflection is handled by REGEX token patterns built from each alias: Cyrillic
 words take case endings, Arabic words take clitic prefixes and the article.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import re
 import threading
@@ -24,7 +26,7 @@ from spacy.language import Language
 
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
-from newsmon.pipeline import language
+from newsmon.pipeline import entity_labels, language, natasha_ner
 from newsmon.pipeline.matching import Mention, Sentence
 from newsmon.pipeline.watchlist import Entity, Watchlist
 
@@ -79,34 +81,71 @@ class Unit:
 
 _lock = threading.Lock()
 _pipelines: dict[tuple[str, str, str], Language] = {}
+NATASHA = "natasha"  # not a spaCy package: natasha's NER as a component of a blank pipeline
+BLANK = "blank"  # no model: the language matches by its watchlist aliases only
 
 
 def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> Language:
-    """The cached pipeline for ``language``: the configured model for its own language, else blank."""
-    model_lang = model_language(settings.model)
-    lang = language if language == model_lang else blank_language(language)
-    key = (settings.model, watchlist.fingerprint or str(watchlist.path), lang)
+    """The cached pipeline for ``language``: its configured model, else a blank one."""
+    model = model_for(language, settings)
+    lang = language if model else blank_language(language)
+    key = (model or BLANK, watchlist.fingerprint or str(watchlist.path), lang)
     with _lock:
         if key not in _pipelines:
             for stale in [k for k in _pipelines if (k[0], k[2]) == (key[0], key[2])]:
                 del _pipelines[stale]  # the watchlist file changed: its old patterns are no use any more
-            nlp = _load_model(settings.model) if lang == model_lang else _blank(lang)
+            nlp = _load_model(model, lang) if model else _blank(lang)
             add_watchlist(nlp, watchlist)
             _pipelines[key] = nlp
             log.debug("built %s pipeline %s", lang, nlp.pipe_names)
         return _pipelines[key]
 
 
+def model_for(language: str, settings: NlpSettings) -> str | None:
+    """The model ``language`` gets (a spaCy package or folder, or ``natasha``); None for a blank pipeline.
+
+    ``[nlp] models`` names one per language; ``[nlp] model``, when set, takes the place of its own
+    language's entry.
+    """
+    return models_by_language(settings).get(language)
+
+
+def models_by_language(settings: NlpSettings) -> dict[str, str]:
+    """Every language that has a model, with its model; checks that each is installed (without loading
+    weights) and is a model of that language."""
+    return _resolve(tuple(sorted(settings.models.items())), settings.model)
+
+
 @functools.lru_cache(maxsize=None)
-def model_language(model: str) -> str:
-    """The language of the configured model (a package name or a folder), read from its meta without
-    loading its weights."""
+def _resolve(models: tuple[tuple[str, str], ...], model: str | None) -> dict[str, str]:
+    table = {lang: name for lang, name in models if name != BLANK}
+    for lang, name in table.items():
+        if name == NATASHA:
+            if importlib.util.find_spec("natasha") is None:
+                raise ConfigError(f"nlp.models.{lang}: natasha is not installed (pip install natasha, {_or_blank(lang)})")
+        elif (found := model_language(name, f"nlp.models.{lang}")) != lang:
+            raise ConfigError(f"nlp.models.{lang}: {name!r} is a model for {found!r}, not {lang!r}")
+    if model:
+        table[model_language(model, "nlp.model")] = model
+    return table
+
+
+def _or_blank(lang: str) -> str:
+    return f'or set nlp.models.{lang} = "{BLANK}"'
+
+
+@functools.lru_cache(maxsize=None)
+def model_language(model: str, key: str = "nlp.model") -> str:
+    """The language of a spaCy model (a package name or a folder), read from its meta without loading
+    its weights; ``key`` names the setting in the error when it is not installed."""
     try:
         folder = Path(model) if Path(model).is_dir() else spacy.util.get_package_path(model)
         return spacy.util.get_model_meta(folder)["lang"]
     except Exception:
+        lang = key.rpartition(".")[2] if key.startswith("nlp.models.") else None
+        how = _or_blank(lang) if lang else "or set nlp.model"
         raise ConfigError(
-            f"nlp.model: spaCy model {model!r} is not installed (pip install it, or set nlp.model)"
+            f"{key}: spaCy model {model!r} is not installed (pip install {model.replace('_', '-')}, {how})"
         ) from None
 
 
@@ -126,18 +165,27 @@ def _blank(lang: str) -> Language:
     return nlp
 
 
-def _load_model(model: str) -> Language:
-    nlp = spacy.load(model, exclude=UNNEEDED)
-    for name in EMBEDDERS:
-        if name in nlp.pipe_names and not getattr(nlp.get_pipe(name), "listening_components", None):
-            nlp.remove_pipe(name)
+def _load_model(model: str, lang: str) -> Language:
+    """The model's NER with newsmon's labels, after a sentencizer: the same shape for every model."""
+    if model == NATASHA:
+        nlp = spacy.blank(lang)
+        nlp.add_pipe(natasha_ner.FACTORY, name="ner")
+    else:
+        nlp = spacy.load(model, exclude=UNNEEDED)
+        for name in EMBEDDERS:
+            if name in nlp.pipe_names and not getattr(nlp.get_pipe(name), "listening_components", None):
+                nlp.remove_pipe(name)
     nlp.add_pipe("sentencizer", first=True)
+    labels = entity_labels.label_map(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else {}
+    if labels:
+        nlp.add_pipe(entity_labels.FACTORY, after="ner", config={"labels": labels})
     return nlp
 
 
 def add_watchlist(nlp: Language, watchlist: Watchlist) -> None:
     """Add the watchlist's entity ruler after the model's NER (or alone in a blank pipeline)."""
-    where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
+    model_parts = [name for name in ("ner", entity_labels.FACTORY) if name in nlp.pipe_names]
+    where = {"after": model_parts[-1]} if model_parts else {}
     ruler = nlp.add_pipe(
         "entity_ruler",
         name="watchlist",

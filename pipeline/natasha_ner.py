@@ -1,0 +1,51 @@
+"""Natasha's Russian news NER as a spaCy component, so a Russian pipeline has the same shape as the others.
+
+The ``natasha`` package ships its model inside the wheel (slovnet's NER, trained on Russian news, over
+navec's compressed embeddings), so loading it reads two local files and never touches the network. The
+component runs on spaCy's own tokens: natasha tags the text, and each of its character spans becomes an
+ordinary ``doc.ents`` span (widened to whole tokens), labelled ``PER``, ``LOC`` or ``ORG`` as natasha
+labels them; ``entity_labels`` maps those to newsmon's labels further down the pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans, minibatch
+
+FACTORY = "natasha_ner"
+LABELS = ("PER", "LOC", "ORG")
+
+
+class NatashaNer:
+    """Sets ``doc.ents`` from natasha's spans; texts go to natasha a batch at a time."""
+
+    labels = LABELS
+
+    def __init__(self, batch_size: int = 8) -> None:
+        from natasha import NewsEmbedding, NewsNERTagger
+
+        self.tagger = NewsNERTagger(NewsEmbedding())
+        self.batch_size = batch_size
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        for batch in minibatch(docs, size=batch_size):
+            for doc, markup in zip(batch, self.tagger.map([doc.text for doc in batch])):
+                yield set_entities(doc, [(s.start, s.stop, s.type) for s in markup.spans])
+
+
+def set_entities(doc: Doc, spans: list[tuple[int, int, str]]) -> Doc:
+    """``doc.ents`` from character spans, each widened to the tokens it touches; overlaps keep the longest."""
+    found = [doc.char_span(start, end, label=label, alignment_mode="expand") for start, end, label in spans]
+    doc.ents = filter_spans([span for span in found if span is not None and span.text.strip()])
+    return doc
+
+
+@Language.factory(FACTORY, default_config={"batch_size": 8})
+def make_natasha_ner(nlp: Language, name: str, batch_size: int) -> NatashaNer:
+    return NatashaNer(batch_size)
