@@ -88,7 +88,7 @@ BLANK = "blank"  # no model: the language matches by its watchlist aliases only
 def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> Language:
     """The cached pipeline for ``language``: its configured model, else a blank one."""
     model = model_for(language, settings)
-    lang = language if model else blank_language(language)
+    lang = language if model and model != NATASHA else blank_language(language)  # natasha runs on spaCy's tokens
     key = (model or BLANK, watchlist.fingerprint or str(watchlist.path), lang)
     with _lock:
         if key not in _pipelines:
