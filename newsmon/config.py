@@ -175,7 +175,7 @@ def _describe(tp: Any) -> str:
     if origin is list:
         return f"a list of {_describe(typing.get_args(tp)[0])}s"
     if origin is dict:
-        return f"a table of {_describe(typing.get_args(tp)[1])}s"
+        return f"a table of {_describe(typing.get_args(tp)[1]).removeprefix('a ')}s"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(tp, str(tp))
 
 

@@ -53,6 +53,12 @@ class Analysis:
     sentences: list[Sentence]
     results: list[WatchResult]
     watchlist: Watchlist = field(repr=False)
+    models: dict[str, str] = field(default_factory=dict)  # every language that has a model, with it
+
+    @property
+    def model(self) -> str | None:
+        """The NER model this article's language got; None when it matched by watchlist aliases only."""
+        return self.models.get(self.language)
 
     @property
     def matches(self) -> list[WatchResult]:
@@ -76,11 +82,17 @@ class Analysis:
         return [{"watch": r.watch, "score": r.score, "evidence": r.evidence} for r in self.matches]
 
     def to_dict(self) -> dict:
-        return {"language": self.language, "entities": self.entities_json(), "matches": self.matches_json()}
+        return {"language": self.language, "model": self.model, "entities": self.entities_json(),
+                "matches": self.matches_json()}
 
     def explain(self) -> str:
         """A readable account: which entities, which sentences, and why each watch matched or not."""
-        lines = [f"Analysed as language: {self.language}"]
+        if self.model:
+            lines = [f"Analysed as language: {self.language} (entities by {self.model} and the watchlist)"]
+        else:
+            others = ", ".join(sorted(self.models)) or "none"
+            lines = [f"Analysed as language: {self.language} (no model for it, watchlist aliases only; "
+                     f"languages with a model: {others})"]
         by_group: dict[str, dict[str, list[str]]] = defaultdict(dict)
         others: dict[str, str] = {}
         for m in self.mentions:
@@ -161,6 +173,7 @@ class Analyzer:
                 sentences[i],
                 [evaluate(watch, mentions[i], sentences[i]) for watch in self.watchlist.watches],
                 self.watchlist,
+                models_by_language(self.settings),
             )
             for i in range(len(items))
         ]

@@ -123,7 +123,7 @@ def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"Error: {exc}", err=True)
             continue
         analysis = analyze_text(record.get("title") or "", record.get("text") or "", config=config)
-        record.update(entities=analysis.entities_json(), matches=analysis.matches_json())
+        record.update(model=analysis.model, entities=analysis.entities_json(), matches=analysis.matches_json())
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
