@@ -59,16 +59,16 @@ def analyze(config: Config) -> dict:
 
 
 def nlp_limit(config: Config) -> dict:
-    """Throughput of ``nlp.pipe`` alone: best batch size, ``n_process`` = cores for the model's language.
+    """Throughput of ``nlp.pipe`` alone: best batch size, ``n_process`` = cores for languages with a model.
 
     Blank pipelines (languages without a model: tokenizer and watchlist ruler only) run in one process,
     which is faster for them than paying for worker start-up.
     """
-    from newsmon.pipeline.nlp import model_language
+    from newsmon.pipeline.nlp import model_for
 
     texts = stored_texts(config)
     pipelines = warm_pipelines(config, list(texts))
-    model_lang = model_language(config.nlp.model)
+    with_model = [lang for lang in texts if model_for(lang, config.nlp)]
     cores = os.cpu_count() or 1
     articles = sum(len(t) for t in texts.values())
     words = sum(len(t.split()) for group in texts.values() for t in group)
@@ -76,7 +76,7 @@ def nlp_limit(config: Config) -> dict:
     def timed(batch_size: int, n_process: int) -> float:
         start = time.perf_counter()
         for lang, group in texts.items():
-            workers = n_process if lang == model_lang else 1
+            workers = n_process if lang in with_model else 1
             for doc in pipelines[lang].pipe(group, batch_size=batch_size, n_process=workers):
                 doc.ents  # noqa: B018  (what analysis reads)
         return time.perf_counter() - start
@@ -95,7 +95,7 @@ def nlp_limit(config: Config) -> dict:
         "words_per_s": round(words / seconds),
         "per_s_by_batch_size": {str(b): round(articles / s, 2) for b, s in tries.items()},
         "one_process_per_s": round(articles / one_process, 2),
-        "components": pipelines.get(model_lang, next(iter(pipelines.values()))).pipe_names,
+        "components": {lang: pipelines[lang].pipe_names for lang in with_model},
     }
 
 

@@ -5,6 +5,11 @@ navec's compressed embeddings), so loading it reads two local files and never to
 component runs on spaCy's own tokens: natasha tags the text, and each of its character spans becomes an
 ordinary ``doc.ents`` span (widened to whole tokens), labelled ``PER``, ``LOC`` or ``ORG`` as natasha
 labels them; ``entity_labels`` maps those to newsmon's labels further down the pipeline.
+
+Natasha's network is numpy matrix products over one small batch at a time, where BLAS threads cost far
+more in hand-offs than they gain: natasha runs with BLAS held to one thread and in batches of 32, about
+ten times faster than numpy's default on a busy 2-core machine (``bench/models.py``; parallelism comes
+from ``[nlp] processes`` instead).
 """
 
 from __future__ import annotations
@@ -24,18 +29,22 @@ class NatashaNer:
 
     labels = LABELS
 
-    def __init__(self, batch_size: int = 8) -> None:
+    def __init__(self, batch_size: int = 32) -> None:
         from natasha import NewsEmbedding, NewsNERTagger
+        from threadpoolctl import ThreadpoolController
 
         self.tagger = NewsNERTagger(NewsEmbedding())
-        self.batch_size = batch_size
+        self.tagger.batch_size = self.tagger.infer.encoder.batch_size = batch_size
+        self.blas = ThreadpoolController()
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
-            for doc, markup in zip(batch, self.tagger.map([doc.text for doc in batch])):
+            with self.blas.limit(limits=1, user_api="blas"):
+                markups = list(self.tagger.map([doc.text for doc in batch]))
+            for doc, markup in zip(batch, markups):
                 yield set_entities(doc, [(s.start, s.stop, s.type) for s in markup.spans])
 
 
@@ -46,6 +55,6 @@ def set_entities(doc: Doc, spans: list[tuple[int, int, str]]) -> Doc:
     return doc
 
 
-@Language.factory(FACTORY, default_config={"batch_size": 8})
+@Language.factory(FACTORY, default_config={"batch_size": 32})
 def make_natasha_ner(nlp: Language, name: str, batch_size: int) -> NatashaNer:
     return NatashaNer(batch_size)
