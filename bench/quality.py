@@ -81,20 +81,18 @@ def main() -> None:
                       "wrong": [case["id"] for case, _ in wrong]}))
 
 
-def entity_pipelines(language: str) -> dict[str, tuple]:
-    """The pipelines compared for ``language``, as (pipeline, components to switch off)."""
+PIPELINES = ("aliases", "model", "newsmon")
+
+
+def entity_pipeline(language: str, name: str) -> tuple:
+    """One of the PIPELINES compared for ``language``, as (pipeline, components to switch off)."""
     from newsmon.config import DEFAULT_MODELS, NlpSettings
     from newsmon.pipeline.nlp import get_pipeline
     from newsmon.pipeline.watchlist import load_watchlist
 
-    watchlist = load_watchlist()
-    model = DEFAULT_MODELS.get(language, TRIAL_MODEL)
-    with_model = get_pipeline(language, NlpSettings(models={language: model}), watchlist)
-    return {
-        "aliases": (get_pipeline(language, NlpSettings(models={language: "blank"}), watchlist), []),
-        "model": (with_model, ["watchlist"]),
-        "newsmon": (with_model, []),
-    }
+    model = "blank" if name == "aliases" else DEFAULT_MODELS.get(language, TRIAL_MODEL)
+    nlp = get_pipeline(language, NlpSettings(models={language: model}), load_watchlist())
+    return nlp, ["watchlist"] if name == "model" else []
 
 
 def entity_key(text: str) -> str:
@@ -136,7 +134,7 @@ def entity_main(path: Path) -> None:
     figures: dict[str, dict] = {}
     for language, group in by_language.items():
         figures[language] = {
-            name: score_entities(group, nlp, disable) for name, (nlp, disable) in entity_pipelines(language).items()
+            name: score_entities(group, *entity_pipeline(language, name)) for name in PIPELINES
         }
     seconds = time.perf_counter() - started
     print(f"{'language':<9}{'model':<24}{'sentences':>10}{'entities':>9}  "
