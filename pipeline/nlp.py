@@ -7,8 +7,9 @@ Russian, natasha's NER as the ``natasha_ner`` component), ``entity_labels`` rena
 newsmon's where they differ, and the watchlist as an ``entity_ruler`` after them with ``overwrite_ents``
 so watch terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG)
 while the model still finds names the watchlist lacks. Languages without a model (Belarusian, Arabic...)
-get a blank pipeline of that language with the same ruler, so they match by their aliases. Inflection is handled by REGEX token patterns built from each alias: Cyrillic
-words take case endings, Arabic words take clitic prefixes and the article.
+get a blank pipeline of that language with the same ruler, so they match by their aliases. Inflection is
+handled by REGEX token patterns built from each alias: Cyrillic words take case endings, Arabic words take
+clitic prefixes and the article.
 """
 
 from __future__ import annotations
@@ -120,33 +121,36 @@ def models_by_language(settings: NlpSettings) -> dict[str, str]:
 def _resolve(models: tuple[tuple[str, str], ...], model: str | None) -> dict[str, str]:
     table = {lang: name for lang, name in models if name != BLANK}
     for lang, name in table.items():
+        turn_off = f'or set nlp.models.{lang} = "{BLANK}"'
         if name == NATASHA:
             if importlib.util.find_spec("natasha") is None:
-                raise ConfigError(f"nlp.models.{lang}: natasha is not installed (pip install natasha, {_or_blank(lang)})")
-        elif (found := model_language(name, f"nlp.models.{lang}")) != lang:
+                raise ConfigError(f"nlp.models.{lang}: natasha is not installed (pip install natasha, {turn_off})")
+        elif (found := _installed(name, f"nlp.models.{lang}", turn_off)) != lang:
             raise ConfigError(f"nlp.models.{lang}: {name!r} is a model for {found!r}, not {lang!r}")
     if model:
-        table[model_language(model, "nlp.model")] = model
+        table[_installed(model, "nlp.model", "or set nlp.models instead")] = model
     return table
 
 
-def _or_blank(lang: str) -> str:
-    return f'or set nlp.models.{lang} = "{BLANK}"'
+def _installed(model: str, key: str, fix: str) -> str:
+    """The language of an installed model; a one-line error naming the setting and the package if none."""
+    lang = model_language(model)
+    if lang is None:
+        folder = "/" in model or model.startswith(".")
+        how = "no spaCy model in that folder" if folder else f"pip install {model.replace('_', '-')}"
+        raise ConfigError(f"{key}: spaCy model {model!r} is not installed ({how}, {fix})")
+    return lang
 
 
 @functools.lru_cache(maxsize=None)
-def model_language(model: str, key: str = "nlp.model") -> str:
+def model_language(model: str) -> str | None:
     """The language of a spaCy model (a package name or a folder), read from its meta without loading
-    its weights; ``key`` names the setting in the error when it is not installed."""
+    its weights; None when no such model is installed."""
     try:
         folder = Path(model) if Path(model).is_dir() else spacy.util.get_package_path(model)
         return spacy.util.get_model_meta(folder)["lang"]
     except Exception:
-        lang = key.rpartition(".")[2] if key.startswith("nlp.models.") else None
-        how = _or_blank(lang) if lang else "or set nlp.model"
-        raise ConfigError(
-            f"{key}: spaCy model {model!r} is not installed (pip install {model.replace('_', '-')}, {how})"
-        ) from None
+        return None
 
 
 @functools.lru_cache(maxsize=None)
