@@ -26,6 +26,7 @@ from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
 log = logging.getLogger(__name__)
+FALLBACK_LANGUAGE = "en"  # for text too short to tell its language
 
 
 @dataclass
@@ -43,7 +44,7 @@ class Item:
     title: str
     text: str
     language: str | None = None
-    fallback: str = "en"
+    fallback: str = FALLBACK_LANGUAGE
 
 
 @dataclass
@@ -205,6 +206,8 @@ def analyze_pending(
     watchlist = load_watchlist(config.watchlist_path)
     try:  # a missing model stops the run here instead of failing every article
         models_by_language(config.nlp)
+        # the fallback language's pipeline first: a crawl's background analysis loads it during the first fetches
+        get_pipeline(FALLBACK_LANGUAGE, config.nlp, watchlist)
     except ConfigError as exc:
         raise ConfigError(f"{config.path}: {exc}") from None
     analyzer = Analyzer(config.nlp, watchlist)

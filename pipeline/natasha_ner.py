@@ -42,10 +42,13 @@ class NatashaNer:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
+            # natasha fails on a batch without a single word; a text without a letter or digit has no name
+            texts = [doc for doc in batch if any(c.isalnum() for c in doc.text)]
             with self.blas.limit(limits=1, user_api="blas"):
-                markups = list(self.tagger.map([doc.text for doc in batch]))
-            for doc, markup in zip(batch, markups):
-                yield set_entities(doc, [(s.start, s.stop, s.type) for s in markup.spans])
+                markups = dict(zip(map(id, texts), self.tagger.map([doc.text for doc in texts])))
+            for doc in batch:
+                spans = markups[id(doc)].spans if id(doc) in markups else []
+                yield set_entities(doc, [(s.start, s.stop, s.type) for s in spans])
 
 
 def set_entities(doc: Doc, spans: list[tuple[int, int, str]]) -> Doc:

@@ -129,3 +129,8 @@ def test_inspect_says_which_model_a_language_got(runner, tmp_path, nlp_ru):
                   encoding="utf-8")
     result = runner.invoke(cli, ["--config", str(tmp_path / "none.toml"), "inspect", str(be)])
     assert "(no model for it, watchlist aliases only; languages with a model: en, fr, ru)" in result.output
+
+
+def test_texts_without_a_word_never_fail_a_russian_batch(nlp_ru):
+    docs = list(nlp_ru.pipe(["", " ", "\u200b", "—", "Сергей Шойгу прилетел в Минск."]))
+    assert [[e.text for e in doc.ents] for doc in docs] == [[], [], [], [], ["Сергей Шойгу", "Минск"]]
