@@ -270,6 +270,27 @@ def _cyrillic_stem(word: str) -> str:
     return word
 
 
+# Case endings stripped from the words of a name the model found; not -ов/-ев, which end surnames more
+# often than they are a genitive plural (Волков, Волкова, Волковым are one key).
+_KEY_ENDINGS = [ending for ending in _CYRILLIC_ENDINGS if ending not in ("ов", "ев")]
+
+
+def ner_key(label: str, text: str) -> str:
+    """The stored key of a name the model found: its label and words, lower-cased, each Cyrillic word
+    without its case ending, so that "Дмитрий Волков", "Дмитрия Волкова" and "Дмитрием Волковым" are one
+    entity in every table and count, as "Dmitri Volkov" is in English."""
+    words = re.split(r"(\s+|-)", text.lower())
+    return f"ner:{label}:" + "".join(_case_stem(w) if _CYRILLIC.match(w) else w for w in words)
+
+
+def _case_stem(word: str) -> str:
+    # twice, so a stem's own ending goes too: Сергей, Сергея, Сергеем -> серг; Николай, Николаем -> никол
+    for _ in range(2):
+        ending = next((e for e in _KEY_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3), "")
+        word = word[: len(word) - len(ending)]
+    return word
+
+
 def _arabic_body(word: str) -> str:
     """The word without its article, with alef and final ya/ta-marbuta spellings made interchangeable."""
     if word.startswith("ال") and len(word) > 4:
@@ -340,7 +361,7 @@ def read_doc(doc, unit: Unit, first_sentence: int, watchlist: Watchlist) -> tupl
             Mention(
                 text=text,
                 label=ent.label_,
-                key=entity.key if entity else f"ner:{ent.label_}:{text.lower()}",
+                key=entity.key if entity else ner_key(ent.label_, text),
                 start=unit.offset + ent.start_char,
                 end=unit.offset + ent.end_char,
                 sentence=index_of[ent.sent.start],

@@ -16,7 +16,7 @@ from newsmon.errors import ConfigError
 from newsmon.pipeline.analyze import analyze_pending, analyze_text
 from newsmon.pipeline.db import connect
 from newsmon.pipeline.digest import new_names
-from newsmon.pipeline.nlp import get_pipeline, models_by_language
+from newsmon.pipeline.nlp import get_pipeline, models_by_language, ner_key
 from newsmon.pipeline.watchlist import load_watchlist
 
 RU_TITLE = "Лукашенко принял Хафтара в Минске"
@@ -134,3 +134,41 @@ def test_inspect_says_which_model_a_language_got(runner, tmp_path, nlp_ru):
 def test_texts_without_a_word_never_fail_a_russian_batch(nlp_ru):
     docs = list(nlp_ru.pipe(["", " ", "\u200b", "—", "Сергей Шойгу прилетел в Минск."]))
     assert [[e.text for e in doc.ents] for doc in docs] == [[], [], [], [], ["Сергей Шойгу", "Минск"]]
+
+
+NAME_FORMS = [
+    ("PERSON", ["Дмитрий Волков", "Дмитрия Волкова", "Дмитрием Волковым", "Дмитрию Волкову"]),
+    ("PERSON", ["Сергей Лавров", "Сергея Лаврова", "Сергеем Лавровым"]),
+    ("PERSON", ["Иван Тертель", "Ивана Тертеля", "Иваном Тертелем"]),
+    ("PERSON", ["Олег Дерипаска", "Олега Дерипаски", "Олегом Дерипаской"]),
+    ("PERSON", ["Анджей Почобут", "Анджея Почобута", "Анджеем Почобутом"]),
+    ("PERSON", ["Ахмед аль-Мисмари", "Ахмеда аль-Мисмари"]),
+    ("ORG", ["Минский автомобильный завод", "Минского автомобильного завода", "Минским автомобильным заводом"]),
+    ("ORG", ["Беларуськалий", "Беларуськалия", "Беларуськалием"]),
+    ("GPE", ["Корея", "Кореи", "Корею"]),
+    ("GPE", ["Тобрук", "Тобрука", "Тобруке"]),
+]
+
+
+@pytest.mark.parametrize("label, forms", NAME_FORMS, ids=[forms[0] for _, forms in NAME_FORMS])
+def test_the_case_forms_of_a_russian_name_are_one_entity(label, forms):
+    assert len({ner_key(label, form) for form in forms}) == 1
+
+
+def test_different_names_stay_different_entities():
+    keys = [ner_key("PERSON", name) for name in ("Иванов", "Иван", "Лавр", "Лавров")]
+    assert len(set(keys)) == 4 and ner_key("GPE", "Австрия") != ner_key("GPE", "Австралия")
+    assert ner_key("PERSON", "Dmitri Volkov") == "ner:PERSON:dmitri volkov"
+
+
+def test_the_digest_counts_a_russian_name_once_whatever_its_case(nlp_ru, tmp_path, write_config):
+    config_path = write_config('database = "news.db"\n')
+    db = connect(tmp_path / "news.db")
+    texts = ["Контракт подписали в Минске Дмитрий Волков и Халифа Хафтар.",
+             "В Минске Халифа Хафтар встретился с Дмитрием Волковым."]
+    ids = [db["articles"].insert({"url": f"https://example.org/{i}", "source": "test", "title": "Хафтар в Минске",
+                                  "text": text, "fetched_at": "2025-02-18T10:00:00+00:00"}).last_pk
+           for i, text in enumerate(texts)]
+    analyze_pending(db, load_config(config_path))
+    volkov = [(n.name, n.articles) for n in new_names(db, ids) if "Волков" in n.name]
+    assert volkov == [("Дмитрий Волков", 2)]
