@@ -7,9 +7,9 @@ ordinary ``doc.ents`` span (widened to whole tokens), labelled ``PER``, ``LOC`` 
 labels them; ``entity_labels`` maps those to newsmon's labels further down the pipeline.
 
 Natasha's network is numpy matrix products over one small batch at a time, where BLAS threads cost far
-more in hand-offs than they gain: natasha runs with BLAS held to one thread and in batches of 32, about
-ten times faster than numpy's default on a busy 2-core machine (``bench/models.py``; parallelism comes
-from ``[nlp] processes`` instead).
+more in hand-offs than they gain: natasha runs with BLAS held to one thread and in batches of 32, for
+about a fifth of the CPU time of numpy's default threads and natasha's batches of 8 on a busy 2-core
+machine (``bench/models.py``, the row marked "defaults"; parallelism comes from ``[nlp] processes``).
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ class NatashaNer:
 
     labels = LABELS
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, blas_threads: int = 1) -> None:
         from natasha import NewsEmbedding, NewsNERTagger
         from threadpoolctl import ThreadpoolController
 
         self.tagger = NewsNERTagger(NewsEmbedding())
         self.tagger.batch_size = self.tagger.infer.encoder.batch_size = batch_size
         self.blas = ThreadpoolController()
+        self.blas_threads = blas_threads or None  # 0: numpy's own default
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -44,7 +45,7 @@ class NatashaNer:
         for batch in minibatch(docs, size=batch_size):
             # natasha fails on a batch without a single word; a text without a letter or digit has no name
             texts = [doc for doc in batch if any(c.isalnum() for c in doc.text)]
-            with self.blas.limit(limits=1, user_api="blas"):
+            with self.blas.limit(limits=self.blas_threads, user_api="blas"):
                 markups = dict(zip(map(id, texts), self.tagger.map([doc.text for doc in texts])))
             for doc in batch:
                 spans = markups[id(doc)].spans if id(doc) in markups else []
@@ -58,6 +59,6 @@ def set_entities(doc: Doc, spans: list[tuple[int, int, str]]) -> Doc:
     return doc
 
 
-@Language.factory(FACTORY, default_config={"batch_size": 32})
-def make_natasha_ner(nlp: Language, name: str, batch_size: int) -> NatashaNer:
-    return NatashaNer(batch_size)
+@Language.factory(FACTORY, default_config={"batch_size": 32, "blas_threads": 1})
+def make_natasha_ner(nlp: Language, name: str, batch_size: int, blas_threads: int) -> NatashaNer:
+    return NatashaNer(batch_size, blas_threads)
