@@ -141,7 +141,6 @@ def nlp_limit(config: Config) -> dict:
     best = min(tries, key=tries.get)
     seconds = tries[best]
     one_process = timed(best, 1)
-    model_pipeline = next((p for p in pipelines.values() if p.has_pipe("ner")), next(iter(pipelines.values())))
     return {
         "articles": articles,
         "ner_articles": sum(len(group) for group in reaching.values()),
@@ -153,7 +152,7 @@ def nlp_limit(config: Config) -> dict:
         "words_per_s": round(words / seconds),
         "per_s_by_batch_size": {str(b): round(articles / s, 2) for b, s in tries.items()},
         "one_process_per_s": round(articles / one_process, 2),
-        "components": model_pipeline.pipe_names,
+        "components": {lang: nlp.pipe_names for lang, nlp in pipelines.items() if nlp.has_pipe("ner")},
     }
 
 

@@ -1,6 +1,7 @@
 """Match quality of the watchlist on the labelled evaluation set: precision and recall per language.
 
 Usage: python bench/quality.py [CASES]   (default: tests/eval/cases.jsonl)
+       python bench/quality.py --entities [ENTITY_CASES]   (default: tests/eval/entities.jsonl)
 
 Each case is a short text written for the evaluation, labelled ``match`` or ``no-match`` for the
 belarus-libya watch, with the ``class`` of mechanism it exercises (``baseline`` when it has none). The
@@ -9,6 +10,13 @@ that are right) and recall (right matches that were stored); then the ranking fi
 true story and a near-miss in the same language in which the watch found both groups, the share where
 the true story scores higher (ties count half), and how many pairs a near-miss wins outright; then every
 wrong call with its score and the reasons. The last line is the same as JSON for scripts.
+
+``--entities`` measures entity recognition instead: on hand-annotated sentences (people, organisations,
+places, each as written in the sentence), precision and recall of the names newsmon stores, per
+language, for three pipelines side by side in one run: ``aliases`` (a blank pipeline with the watchlist's
+component: what a language without a model gets), ``model`` (the language's NER alone, watchlist
+switched off) and ``newsmon`` (the model, then the watchlist: what is stored). Languages whose
+default is no model (Belarusian, Ukrainian) are measured with natasha, to decide whether it helps there.
 """
 
 from __future__ import annotations
@@ -16,12 +24,15 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_CASES = ROOT / "tests" / "eval" / "cases.jsonl"
+ENTITY_CASES = ROOT / "tests" / "eval" / "entities.jsonl"
+ENTITY_KINDS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "GPE"}  # a place is a place
+TRIAL_MODEL = "natasha"  # tried on the languages that have no default model
 WATCH = "belarus-libya"
 
 
@@ -98,5 +109,82 @@ def main() -> None:
                       "wrong": [case["id"] for case, _ in wrong]}, ensure_ascii=False))
 
 
+PIPELINES = ("aliases", "model", "newsmon")
+
+
+def entity_pipeline(language: str, name: str) -> tuple:
+    """One of the PIPELINES compared for ``language``, as (pipeline, components to switch off)."""
+    from newsmon.config import DEFAULT_MODELS, NlpSettings
+    from newsmon.pipeline.nlp import get_pipeline
+    from newsmon.pipeline.watchlist import load_watchlist
+
+    model = "blank" if name == "aliases" else DEFAULT_MODELS.get(language, TRIAL_MODEL)
+    nlp = get_pipeline(language, NlpSettings(models={language: model}), load_watchlist())
+    return nlp, ["watchlist"] if name == "model" else []
+
+
+def entity_key(text: str) -> str:
+    """Span text compared loosely: spaces, surrounding quotes and punctuation, a leading "the", case."""
+    text = " ".join(text.split()).strip(" «»\"“”„'.,;:")
+    return (text[4:] if text.lower().startswith("the ") else text).casefold()
+
+
+def score_entities(cases: list[dict], nlp, disable: list[str]) -> dict:
+    """Precision and recall of (text, kind) pairs over ``cases``, with the misses and the extras."""
+    tp = fp = fn = 0
+    misses, extras = [], []
+    with nlp.select_pipes(disable=disable):
+        for case, doc in zip(cases, nlp.pipe([c["text"] for c in cases])):
+            gold = Counter((entity_key(text), label) for text, label in case["entities"])
+            found = Counter(
+                (entity_key(ent.text), ENTITY_KINDS[ent.label_]) for ent in doc.ents if ent.label_ in ENTITY_KINDS
+            )
+            tp += sum((gold & found).values())
+            fp += sum((found - gold).values())
+            fn += sum((gold - found).values())
+            misses += [f"{case['id']}: {text} {label}" for text, label in gold - found]
+            extras += [f"{case['id']}: {text} {label}" for text, label in found - gold]
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+            "entities": tp + fn, "misses": misses, "extras": extras}
+
+
+def entity_main(path: Path) -> None:
+    from newsmon.config import DEFAULT_MODELS
+
+    cases = load_cases(path)
+    by_language: dict[str, list[dict]] = defaultdict(list)
+    for case in cases:
+        by_language[case["language"]].append(case)
+    started = time.perf_counter()
+    figures: dict[str, dict] = {}
+    for language, group in by_language.items():
+        figures[language] = {
+            name: score_entities(group, *entity_pipeline(language, name)) for name in PIPELINES
+        }
+    seconds = time.perf_counter() - started
+    print(f"{'language':<9}{'model':<24}{'sentences':>10}{'entities':>9}  "
+          f"{'aliases P/R':>12}  {'model P/R/F1':>17}  {'newsmon P/R/F1':>17}")
+    for language, row in figures.items():
+        model = DEFAULT_MODELS.get(language, f"{TRIAL_MODEL} (trial)")
+        a, m, n = row["aliases"], row["model"], row["newsmon"]
+        print(f"{language:<9}{model:<24}{len(by_language[language]):>10}{m['entities']:>9}  "
+              f"{a['precision']:>5.3f}/{a['recall']:.3f}  "
+              f"{m['precision']:.3f}/{m['recall']:.3f}/{m['f1']:.3f}  {n['precision']:.3f}/{n['recall']:.3f}/{n['f1']:.3f}")
+    for language, row in figures.items():
+        for kind in ("misses", "extras"):
+            if row["newsmon"][kind]:
+                print(f"newsmon {kind} ({language}): {'; '.join(row['newsmon'][kind])}")
+    print(f"{len(cases)} sentences in {seconds:.1f}s (model loads included)")
+    print(json.dumps({lang: {name: {k: v for k, v in f.items() if k not in ("misses", "extras")}
+                             for name, f in row.items()} for lang, row in figures.items()}))
+
+
 if __name__ == "__main__":
-    main()
+    if "--entities" in sys.argv:
+        args = [a for a in sys.argv[1:] if a != "--entities"]
+        entity_main(Path(args[0]) if args else ENTITY_CASES)
+    else:
+        main()

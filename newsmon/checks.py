@@ -15,7 +15,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from newsmon.config import Config
-from newsmon.errors import NewsmonError
+from newsmon.errors import ConfigError, NewsmonError
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9-]+)*$")
 
@@ -84,11 +84,14 @@ def _writable_folder(what: str, path: Path) -> Finding:
 
 
 def _model(config: Config) -> Finding:
-    import importlib.util
+    """Every configured model is installed (checked from its metadata, no weights loaded)."""
+    from newsmon.pipeline.nlp import models_by_language
 
-    if importlib.util.find_spec(config.nlp.model) is None:
-        return Finding("fatal", "nlp.model", f"{config.nlp.model!r} is not installed (pip install it, or set nlp.model)")
-    return Finding("ok", "nlp.model", config.nlp.model)
+    try:
+        models = models_by_language(config.nlp)
+    except ConfigError as exc:
+        return Finding("fatal", "nlp.models", str(exc))
+    return Finding("ok", "nlp.models", ", ".join(f"{lang} = {name}" for lang, name in sorted(models.items())))
 
 
 def _user_agent(config: Config) -> Finding:

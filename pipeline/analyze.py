@@ -29,7 +29,7 @@ from newsmon.pipeline.nlp import (
     Unit,
     detect_language,
     get_pipeline,
-    model_language,
+    models_by_language,
     ner_components,
     read_doc,
     split_units,
@@ -39,6 +39,7 @@ from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
 log = logging.getLogger(__name__)
+FALLBACK_LANGUAGE = "en"  # for text too short to tell its language
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Item:
     title: str
     text: str
     language: str | None = None
-    fallback: str = "en"
+    fallback: str = FALLBACK_LANGUAGE
 
 
 @dataclass
@@ -66,6 +67,12 @@ class Analysis:
     sentences: list[Sentence]
     results: list[WatchResult]
     watchlist: Watchlist = field(repr=False)
+    models: dict[str, str] = field(default_factory=dict)  # every language that has a model, with it
+
+    @property
+    def model(self) -> str | None:
+        """The NER model this article's language got; None when it matched by watchlist aliases only."""
+        return self.models.get(self.language)
 
     @property
     def matches(self) -> list[WatchResult]:
@@ -91,11 +98,17 @@ class Analysis:
         ]
 
     def to_dict(self) -> dict:
-        return {"language": self.language, "entities": self.entities_json(), "matches": self.matches_json()}
+        return {"language": self.language, "ner_model": self.model, "entities": self.entities_json(),
+                "matches": self.matches_json()}
 
     def explain(self) -> str:
         """A readable account: which entities, which sentences, and why each watch matched or not."""
-        lines = [f"Analysed as language: {self.language}"]
+        if self.model:
+            lines = [f"Analysed as language: {self.language} (entities by {self.model} and the watchlist)"]
+        else:
+            others = ", ".join(sorted(self.models)) or "none"
+            lines = [f"Analysed as language: {self.language} (no model for it, watchlist aliases only; "
+                     f"languages with a model: {others})"]
         by_group: dict[str, dict[str, list[str]]] = defaultdict(dict)
         others: dict[str, str] = {}
         for m in self.mentions:
@@ -177,6 +190,7 @@ class Analyzer:
                 sentences[i],
                 [evaluate(watch, mentions[i], sentences[i]) for watch in self.watchlist.watches],
                 self.watchlist,
+                models_by_language(self.settings),
             )
             for i in range(len(items))
         ]
@@ -231,7 +245,7 @@ def analyze_pending(
     started = time.perf_counter()
     watchlist = load_watchlist(config.watchlist_path)
     try:  # a missing model stops the run here instead of failing every article; pipelines load on first use
-        model_language(config.nlp.model)
+        models_by_language(config.nlp)
     except ConfigError as exc:
         raise ConfigError(f"{config.path}: {exc}") from None
     analyzer = Analyzer(config.nlp, watchlist)

@@ -1,12 +1,13 @@
-"""The spaCy pipelines: the configured model for its language, blank pipelines for the others.
+"""The spaCy pipelines: each language's configured model (``[nlp] models``), blank pipelines for the others.
 
-Each pipeline is built once per process and cached: the model without the components entities do not
-need (tagger, parser, lemmatizer...; en_core_web_sm's NER has its own tok2vec), the rule-based
-``sentencizer`` for sentence boundaries, and the watchlist's component placed after the NER, so watch
-terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG) while the
-model still finds names the watchlist lacks. Languages without a model
-(Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same component,
-so they match by their aliases. What an alias matches (inflection, accents, clitics, unspaced scripts)
+Each pipeline is built once per process and cached, in the same shape for every model: the rule-based
+``sentencizer`` for sentence boundaries, the model's NER without the components entities do not need
+(tagger, parser, lemmatizer...; the NER of en_core_web_sm and fr_core_news_sm has its own tok2vec; for
+Russian, natasha's NER as the ``natasha_ner`` component), ``entity_labels`` renaming the model's labels to
+newsmon's where they differ, and the watchlist's component after them, so watch terms replace the
+model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG) while the model still finds
+names the watchlist lacks. Languages without a model (Belarusian, Arabic...) get a blank pipeline of that
+language with the same component, so they match by their aliases. What an alias matches (inflection, accents, clitics, unspaced scripts)
 is decided in ``aliases.py`` alone.
 
 Pipelines are built on first use, so only the languages that occur cost start-up (French's tokenizer
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import importlib.util
 import logging
 import re
 import threading
@@ -30,8 +32,8 @@ from spacy.util import filter_spans
 
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
-from newsmon.pipeline import language
-from newsmon.pipeline.aliases import alias_index
+from newsmon.pipeline import entity_labels, language, natasha_ner
+from newsmon.pipeline.aliases import CYRILLIC, alias_index, fold_word, script_of
 from newsmon.pipeline.matching import Mention, Sentence
 from newsmon.pipeline.watchlist import Watchlist
 
@@ -59,17 +61,20 @@ class Unit:
 
 _lock = threading.Lock()
 _pipelines: dict[tuple[str, str, str], Language] = {}
+NATASHA = "natasha"  # not a spaCy package: natasha's NER as a component of a blank pipeline
+BLANK = "blank"  # no model: the language matches by its watchlist aliases only
 
 
 def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> Language:
-    """The cached pipeline for ``language``, built on first use: only languages that occur cost start-up."""
+    """The cached pipeline for ``language``, built on first use (only languages that occur cost start-up):
+    its configured model, else a blank one."""
     model = model_for(language, settings)
-    key = (model or "", watchlist.fingerprint or str(watchlist.path), language)
+    key = (model or BLANK, watchlist.fingerprint or str(watchlist.path), language)
     with _lock:
         if key not in _pipelines:
             for stale in [k for k in _pipelines if (k[0], k[2]) == (key[0], key[2])]:
                 del _pipelines[stale]  # the watchlist file changed: its old patterns are no use any more
-            nlp = _load_model(model) if model else _blank(language)
+            nlp = _load_model(model, language) if model else _blank(language)
             add_watchlist(nlp, watchlist)
             _pipelines[key] = nlp
             log.debug("built %s pipeline %s", nlp.lang, nlp.pipe_names)
@@ -77,8 +82,18 @@ def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> 
 
 
 def model_for(language: str, settings: NlpSettings) -> str | None:
-    """The statistical model that analyses ``language``; None for a blank pipeline (aliases only)."""
-    return settings.model if language == model_language(settings.model) else None
+    """The model ``language`` gets (a spaCy package or folder, or ``natasha``); None for a blank pipeline.
+
+    ``[nlp] models`` names one per language; ``[nlp] model``, when set, takes the place of its own
+    language's entry.
+    """
+    return models_by_language(settings).get(language)
+
+
+def models_by_language(settings: NlpSettings) -> dict[str, str]:
+    """Every language that has a model, with its model; checks that each is installed (without loading
+    weights) and is a model of that language."""
+    return _resolve(tuple(sorted(settings.models.items())), settings.model)
 
 
 def ner_components(nlp: Language) -> list[str]:
@@ -93,41 +108,78 @@ def ner_components(nlp: Language) -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def model_language(model: str) -> str:
-    """The language of the configured model (a package name or a folder), read from its meta without
-    loading its weights."""
+def _resolve(models: tuple[tuple[str, str], ...], model: str | None) -> dict[str, str]:
+    table = {lang: name for lang, name in models if name != BLANK}
+    for lang, name in table.items():
+        turn_off = f'or set nlp.models.{lang} = "{BLANK}"'
+        if name == NATASHA:
+            if importlib.util.find_spec("natasha") is None:
+                raise ConfigError(f"nlp.models.{lang}: natasha is not installed (pip install natasha, {turn_off})")
+        elif (found := _installed(name, f"nlp.models.{lang}", turn_off)) != lang:
+            raise ConfigError(f"nlp.models.{lang}: {name!r} is a model for {found!r}, not {lang!r}")
+    if model:
+        table[_installed(model, "nlp.model", "or set nlp.models instead")] = model
+    return table
+
+
+def _installed(model: str, key: str, fix: str) -> str:
+    """The language of an installed model; a one-line error naming the setting and the package if none."""
+    lang = model_language(model)
+    if lang is None:
+        folder = "/" in model or model.startswith(".")
+        how = "no spaCy model in that folder" if folder else f"pip install {model.replace('_', '-')}"
+        raise ConfigError(f"{key}: spaCy model {model!r} is not installed ({how}, {fix})")
+    return lang
+
+
+@functools.lru_cache(maxsize=None)
+def model_language(model: str) -> str | None:
+    """The language of a spaCy model (a package name or a folder), read from its meta without loading
+    its weights; None when no such model is installed."""
     try:
         folder = Path(model) if Path(model).is_dir() else spacy.util.get_package_path(model)
         return spacy.util.get_model_meta(folder)["lang"]
     except Exception:
-        raise ConfigError(
-            f"nlp.model: spaCy model {model!r} is not installed (pip install it, or set nlp.model)"
-        ) from None
+        return None
+
+
+def _tokenizer_only(language: str) -> Language:
+    """spaCy's blank ``language``, or the multi-language ``xx`` when spaCy has none (or it needs a
+    segmenter package, as Japanese and Thai do): tried, never guessed."""
+    try:
+        return spacy.blank(language)
+    except Exception:
+        return spacy.blank("xx")
 
 
 def _blank(language: str) -> Language:
-    """A blank pipeline of ``language``, or the multi-language ``xx`` when spaCy has none (or it needs a
-    segmenter package, as Japanese and Thai do): tried once, never guessed."""
-    try:
-        nlp = spacy.blank(language)
-    except Exception:
-        nlp = spacy.blank("xx")
+    """A blank pipeline: tokenizer and sentencizer, for the watchlist's component alone."""
+    nlp = _tokenizer_only(language)
     nlp.add_pipe("sentencizer")
     return nlp
 
 
-def _load_model(model: str) -> Language:
-    nlp = spacy.load(model, exclude=UNNEEDED)
-    for name in EMBEDDERS:
-        if name in nlp.pipe_names and not getattr(nlp.get_pipe(name), "listening_components", None):
-            nlp.remove_pipe(name)
+def _load_model(model: str, lang: str) -> Language:
+    """The model's NER with newsmon's labels, after a sentencizer: the same shape for every model."""
+    if model == NATASHA:  # natasha runs on spaCy's tokens
+        nlp = _tokenizer_only(lang)
+        nlp.add_pipe(natasha_ner.FACTORY, name="ner")
+    else:
+        nlp = spacy.load(model, exclude=UNNEEDED)
+        for name in EMBEDDERS:
+            if name in nlp.pipe_names and not getattr(nlp.get_pipe(name), "listening_components", None):
+                nlp.remove_pipe(name)
     nlp.add_pipe("sentencizer", first=True)
+    labels = entity_labels.label_map(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else {}
+    if labels:
+        nlp.add_pipe(entity_labels.FACTORY, after="ner", config={"labels": labels})
     return nlp
 
 
 def add_watchlist(nlp: Language, watchlist: Watchlist) -> None:
     """Add the watchlist's component after the model's NER (or alone in a blank pipeline)."""
-    where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
+    model_parts = [name for name in ("ner", entity_labels.FACTORY) if name in nlp.pipe_names]
+    where = {"after": model_parts[-1]} if model_parts else {}
     component = nlp.add_pipe("newsmon_watchlist", name=WATCHLIST_PIPE, **where)
     component.index = alias_index(watchlist, nlp.lang if nlp.lang != "xx" else None)
     for entity in watchlist.entities:  # interned now, so a memory zone never frees them
@@ -185,6 +237,28 @@ def _split_at(doc: Doc, offsets: set[int]) -> None:
         for token in doc[1:]:  # a piece of a split token never starts a sentence
             if token.is_sent_start is None:
                 token.is_sent_start = False
+
+
+# Case endings stripped from the words of a name the model found (folded, as the watchlist's Cyrillic
+# inflection writes them); not -ов/-ев, which end surnames more often than they are a genitive plural.
+_KEY_ENDINGS = sorted((e for e in CYRILLIC.endings if e and e not in ("ов", "ев")), key=len, reverse=True)
+
+
+def ner_key(label: str, text: str) -> str:
+    """The stored key of a name the model found: its label and words, lower-cased, each Cyrillic word
+    without its case ending, so that "Дмитрий Волков", "Дмитрия Волкова" and "Дмитрием Волковым" are one
+    entity in every table and count, as "Dmitri Volkov" is in English."""
+    words = re.split(r"(\s+|-)", text.lower())
+    return f"ner:{label}:" + "".join(_case_stem(w) if script_of(w) == "cyrillic" else w for w in words)
+
+
+def _case_stem(word: str) -> str:
+    # twice, so a stem's own ending goes too: Сергей, Сергея, Сергеем -> серг; Николай, Николаем -> никол
+    word = fold_word(word)
+    for _ in range(2):
+        ending = next((e for e in _KEY_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3), "")
+        word = word[: len(word) - len(ending)]
+    return word
 
 
 def detect_language(text: str, fallback: str = "en") -> str:
@@ -245,7 +319,7 @@ def read_doc(doc, unit: Unit, first_sentence: int, watchlist: Watchlist) -> tupl
             Mention(
                 text=text,
                 label=ent.label_,
-                key=entity.key if entity else f"ner:{ent.label_}:{text.lower()}",
+                key=entity.key if entity else ner_key(ent.label_, text),
                 start=unit.offset + ent.start_char,
                 end=unit.offset + ent.end_char,
                 sentence=index_of[ent.sent.start],

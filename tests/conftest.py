@@ -40,3 +40,23 @@ def nlp():
     from newsmon.pipeline.watchlist import load_watchlist
 
     return get_pipeline("en", NlpSettings(), load_watchlist())
+
+
+def _pipeline(language: str):
+    from newsmon.config import NlpSettings
+    from newsmon.pipeline.nlp import get_pipeline
+    from newsmon.pipeline.watchlist import load_watchlist
+
+    return get_pipeline(language, NlpSettings(), load_watchlist())
+
+
+@pytest.fixture(scope="session")
+def nlp_ru():
+    """The Russian pipeline (natasha's NER plus the bundled watchlist), built once per session, on first use."""
+    return _pipeline("ru")
+
+
+@pytest.fixture(scope="session")
+def nlp_fr():
+    """The French pipeline (fr_core_news_sm plus the bundled watchlist), built once per session, on first use."""
+    return _pipeline("fr")

@@ -165,6 +165,7 @@ def demo(app: AppContext, folder: Path, keep_serving: bool) -> None:
     from newsmon.pipeline.analyze import analyze_pending
     from newsmon.pipeline.db import connect
     from newsmon.pipeline.digest import write_digest
+    from newsmon.pipeline.nlp import models_by_language
 
     started = time.monotonic()
     folder = folder.expanduser().resolve()
@@ -184,7 +185,8 @@ def demo(app: AppContext, folder: Path, keep_serving: bool) -> None:
         if not stored:
             raise NewsmonError(f"the crawl stored no article (exit code {code}); run with --verbose to see why")
 
-        _step(f"Analysing {stored} articles with spaCy ({config.nlp.model})…")
+        models = ", ".join(f"{lang}: {model}" for lang, model in models_by_language(config.nlp).items())
+        _step(f"Analysing {stored} articles with spaCy ({models})…")
         result = analyze_pending(db, config)
         _step(f"Analysed {result.articles} articles in {result.seconds:.1f}s: {result.matches} matches")
 

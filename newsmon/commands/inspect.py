@@ -137,7 +137,7 @@ def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"Error: {exc}", err=True)
             continue
         analysis = analyze_text(record.get("title") or "", record.get("text") or "", config=config)
-        record.update(entities=analysis.entities_json(), matches=analysis.matches_json())
+        record.update(ner_model=analysis.model, entities=analysis.entities_json(), matches=analysis.matches_json())
         judged = _model_part(config, analysis)
         for match in record["matches"]:
             match["model"] = judged.get(match["watch"])
