@@ -27,6 +27,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from newsmon.pipeline.body import main_text
 from newsmon.pipeline.language import detect_language
+from newsmon.pipeline.pagecap import cap_elements
 from newsmon.pipeline.pubdate import agree_with_url, url_day, url_midnight
 from newsmon.pipeline.titles import strip_site_suffix, title_key
 from newsmon.pipeline.urls import canonical_url, is_http_url
@@ -112,6 +113,7 @@ def extract_article(html: bytes | str, url: str, hints: dict | None = None) -> A
     tree = trafilatura.load_html(page) if page.strip() else None
     if tree is None:
         return article_from_hints(url, hints, html=page)
+    cap_elements(tree)
     meta = structured_metadata(tree)
     site_name = first(meta.get("site_name"), hints.get("site_name"), extract_sitename(tree))
     title = first(meta.get("headline"), meta.get("og_title"), extract_title(tree), hints.get("title"))
