@@ -178,3 +178,9 @@ def test_a_page_without_any_date_takes_its_urls_day():
 )
 def test_long_form_and_unusual_site_names_are_stripped(title, site, url, expected):
     assert strip_site_suffix(title, [site], url) == expected
+
+
+def test_a_lede_only_first_pass_is_extracted_again_and_the_longer_text_kept():
+    article = extract_article((PAGES / "lede-only.html").read_bytes(), "https://x.example/news/mig29-overhaul")
+    assert "Viktor Khrenin" in article.text and "Libya Stabilization Act" in article.text
+    assert "Home" not in article.text and "©" not in article.text
