@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 FIRST_PASS = {"fast": True, "include_comments": False, "include_tables": True}
 SECOND_PASS = {"fast": False, "include_comments": False, "include_tables": True}
-SHORT_TEXT = 800
+SHORT_TEXT = 500
 # articleBody replaces the extraction when it is this much longer and holds most of its words.
 MORE_COMPLETE = 1.5
 SAME_ARTICLE = 0.6

@@ -16,11 +16,9 @@ MAX_ELEMENTS = 25_000
 
 def cap_elements(tree: HtmlElement, limit: int = MAX_ELEMENTS) -> bool:
     """Drop every element after the first ``limit`` (document order); True when the page was cut."""
-    for count, element in enumerate(tree.iter(), start=1):
-        if count > limit:
-            break
-    else:
+    if tree.xpath("count(//*)") <= limit:
         return False
+    element = next(e for count, e in enumerate(tree.iter(), start=1) if count > limit)
     node = element
     while (parent := node.getparent()) is not None:
         for later in list(node.itersiblings()):
