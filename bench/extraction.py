@@ -43,7 +43,7 @@ DEFAULT_SHARED = ROOT.parent / "shared"
 TOKEN = re.compile(r"\w+", re.UNICODE)
 DAY = re.compile(r"\d{4}-\d\d-\d\d")
 # What no stored text may start with, and no title may hold (soft hyphen, zero-width and BOM characters).
-DEBRIS = re.compile(r"^\s*[|•·,;:/\\>»]")
+DEBRIS = re.compile(r"^\s*[|•·,;:/\\>]")
 INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 

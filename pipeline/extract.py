@@ -66,7 +66,7 @@ MIN_UNTITLED_TEXT = 100
 # marks (LRM, RLM) and the zero-width (non-)joiners, which are spelling in Persian or Hindi, stay.
 NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 # Left at the start of a text or title by bylines and layout ("By X | 12:00", a table's first cell).
-LEADING_DEBRIS = re.compile(r"^[\s|•·,;:/\\>»]+")
+LEADING_DEBRIS = re.compile(r"^[\s|•·,;:/\\>]+")
 TITLE_MAX = 1000
 FIELD_MAX = 300
 

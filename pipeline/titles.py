@@ -57,7 +57,9 @@ def strip_site_suffix(title: str, site_names: list[str | None], url: str) -> str
     a headline.
     """
     title = re.sub(r"\s+", " ", title).strip()
-    keys = {title_key(name) for name in site_names if name} - {""}
+    whole = title_key(title)
+    # a "site name" that holds the whole headline is the headline (pages that repeat it there)
+    keys = {key for key in (title_key(name) for name in site_names if name) if key and whole not in key}
     labels = host_labels(url)
     host = title_key((urlsplit(url).hostname or "").removeprefix("www."))
 
@@ -70,10 +72,11 @@ def strip_site_suffix(title: str, site_names: list[str | None], url: str) -> str
         words = re.findall(r"\w+", part)
         if len(words) > MAX_SITE_WORDS:
             return False
-        if any(min(len(k), len(key)) >= 5 and (k in key or key in k) for k in keys):
+        # the declared name inside a slightly longer part ("The Korea Herald"), or a part of a longer name
+        if any(min(len(k), len(key)) >= 5 and ((k in key and len(key) <= len(k) + 8) or key in k) for k in keys):
             return True
         return any(
-            len(label) > 2 and (key.startswith(label) or (len(label) >= 5 and label in key) or spells(label, words))
+            len(label) > 2 and (key.startswith(label) or spells(label, words))
             for label in labels
         )
 

@@ -184,3 +184,24 @@ def test_a_lede_only_first_pass_is_extracted_again_and_the_longer_text_kept():
     article = extract_article((PAGES / "lede-only.html").read_bytes(), "https://x.example/news/mig29-overhaul")
     assert "Viktor Khrenin" in article.text and "Libya Stabilization Act" in article.text
     assert "Home" not in article.text and "©" not in article.text
+
+
+@pytest.mark.parametrize(
+    "title, site, url, expected",
+    [
+        # a declared "site name" that repeats the headline names nothing
+        ("DOW Jones - Jahresendrally ade?! - Tagesanalyse", "DOW Jones - Jahresendrally ade?! - Tagesanalyse - Tagesausblick.de",
+         "https://www.tagesausblick.de/a", "DOW Jones - Jahresendrally ade?! - Tagesanalyse"),
+        ("Energy Rising - 33 Tage Yoga Challenge - Mady Morrison - Yoga Lifestyle", "Mady Morrison - Yoga Lifestyle",
+         "https://www.madymorrison.com/a", "Energy Rising - 33 Tage Yoga Challenge"),
+        ("Outdoornews - Hochauflösende Schneekarten auf Gipfelbuch.ch", "gipfelbuch.ch", "https://www.gipfelbuch.ch/a",
+         "Outdoornews - Hochauflösende Schneekarten auf Gipfelbuch.ch"),
+    ],
+)
+def test_headline_words_that_merely_mention_the_site_stay(title, site, url, expected):
+    assert strip_site_suffix(title, [site], url) == expected
+
+
+def test_quotation_marks_opening_a_title_are_not_debris():
+    html = "<html><head><title>»Abzocke wird als Klimaschutz verkauft«</title></head><body><article><p>" + "Wort " * 60 + "</p></article></body></html>"
+    assert extract_article(html, "https://x.example/a").title == "»Abzocke wird als Klimaschutz verkauft«"
