@@ -31,22 +31,22 @@ def host_labels(url: str) -> set[str]:
 
 
 def spells(label: str, words: list[str]) -> bool:
-    """Whether ``label`` is the words' leading letters or prefixes, in order, some words skipped
-    ("nytimes" from "The New York Times", "faz" from "Frankfurter Allgemeine Zeitung")."""
+    """Whether ``label`` is spelled by the words' prefixes, in order, every word used but perhaps a
+    leading article ("nytimes" from "The New York Times", "faz" from "Frankfurter Allgemeine Zeitung")."""
     words = [w.lower() for w in words]
 
-    def walk(at: int, index: int, used: int) -> bool:
-        if at == len(label):
-            return used >= 2 or (used == 1 and len(words) == 1)
+    def walk(at: int, index: int) -> bool:
         if index == len(words):
-            return False
+            return at == len(label)
         word = words[index]
-        for size in range(min(len(word), len(label) - at), 0, -1):
-            if label[at : at + size] == word[:size] and walk(at + size, index + 1, used + 1):
-                return True
-        return walk(at, index + 1, used)
+        return any(
+            label[at : at + size] == word[:size] and walk(at + size, index + 1)
+            for size in range(min(len(word), len(label) - at), 0, -1)
+        )
 
-    return len(words) <= MAX_SITE_WORDS and walk(0, 0, 0)
+    if len(words) < 2 or len(words) > MAX_SITE_WORDS:
+        return False
+    return walk(0, 0) or (len(words) > 2 and walk(0, 1))
 
 
 def strip_site_suffix(title: str, site_names: list[str | None], url: str) -> str:
