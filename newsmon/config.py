@@ -22,15 +22,42 @@ from newsmon.spiders import SPIDERS
 DEFAULT_CONFIG_NAME = "newsmon.toml"
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION_DAYS = 366
 T = typing.TypeVar("T")
+
+RANGES: dict[str, tuple[float, float]] = {
+    "crawl.timeout": (1, 3600),
+    "crawl.concurrent_per_domain": (1, 64),
+    "crawl.max_page_mb": (0.01, 1024),
+    "crawl.lookback_days": (0.01, 36500),
+    "crawl.retries": (0, 10),
+    "crawl.sitemap_depth": (1, 20),
+    "crawl.max_sitemaps": (1, 10_000),
+    "nlp.batch_size": (1, 10_000),
+    "nlp.processes": (1, 64),
+    "nlp.max_chars": (1_000, 10_000_000),
+    "alerts.min_score": (0, 1),
+    "smtp.port": (1, 65535),
+    "smtp.timeout": (1, 600),
+    "smtp.deadline": (1, 3600),
+}
+"""The accepted span of every numeric setting, checked at load: a zero, negative, infinite or NaN value
+would hang a crawl, lose articles or end in a traceback later. Durations are bounded by
+``parse_duration`` (1 second to ``MAX_DURATION_DAYS``)."""
+SOURCE_RANGES: dict[str, tuple[float, float]] = {"lookback_days": (0.01, 36500), "max_articles": (1, 100_000)}
+ADDRESS_KEYS = ("alerts.to", "digest.to", "smtp.from", "smtp.host", "smtp.username")
+"""Settings that end up in SMTP commands or headers, where a CR or LF would start a new line."""
 
 
 def parse_duration(text: str) -> int:
-    """Seconds in a duration such as ``10s``, ``30m``, ``6h`` or ``2d``."""
+    """Seconds in a duration such as ``10s``, ``30m``, ``6h`` or ``2d``, from 1 second to a year."""
     found = _DURATION.match(text)
     if not found or int(found.group(1)) <= 0:
         raise ValueError(f"not a duration like '30m' or '6h': {text!r}")
-    return int(found.group(1)) * _DURATION_UNITS[found.group(2)]
+    seconds = int(found.group(1)) * _DURATION_UNITS[found.group(2)]
+    if seconds > MAX_DURATION_DAYS * 86400:
+        raise ValueError(f"{text!r} is longer than {MAX_DURATION_DAYS}d")
+    return seconds
 
 
 @dataclass
@@ -42,6 +69,8 @@ class CrawlSettings:
     lookback_days: float = 2
     retries: int = 2
     obey_robots: bool = True
+    sitemap_depth: int = 3
+    max_sitemaps: int = 100
 
 
 @dataclass
@@ -95,6 +124,7 @@ class SmtpSettings:
     from_: str = "newsmon@localhost"
     username: str | None = None
     timeout: float = 30
+    deadline: float = 120
 
 
 @dataclass
@@ -243,13 +273,34 @@ def _check(config: Config, where: str) -> None:
         ZoneInfo(config.digest.timezone)
     except Exception:
         raise ConfigError(f"{where}: digest.timezone: unknown time zone {config.digest.timezone!r}") from None
-    if config.alerts.min_score is not None and not 0 <= config.alerts.min_score <= 1:
-        raise ConfigError(f"{where}: alerts.min_score: expected a number from 0 to 1")
+    _check_ranges(config, where)
     for key in ("crawl_limit", "heartbeat", "silent_after", "missed_digest_grace", "jitter"):
         try:
             parse_duration(getattr(config.daemon, key))
         except ValueError as exc:
             raise ConfigError(f"{where}: daemon.{key}: {exc}") from None
+
+
+def _check_ranges(config: Config, where: str) -> None:
+    """Every numeric setting within its span (``RANGES``), and no line break in an address."""
+    for key, (low, high) in RANGES.items():
+        section, name = key.split(".")
+        _within(getattr(getattr(config, section), name), low, high, f"{where}: {key}")
+    for i, source in enumerate(config.sources):
+        for name, (low, high) in SOURCE_RANGES.items():
+            _within(getattr(source, name), low, high, f"{where}: sources[{i}].{name}")
+    for key in ADDRESS_KEYS:
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name.replace("from", "from_"))
+        for text in value if isinstance(value, list) else [value]:
+            if text is not None and re.search(r"[\x00-\x1f\x7f]", text):
+                raise ConfigError(f"{where}: {key}: control characters (such as a line break) in {text!r}")
+
+
+def _within(value: float | None, low: float, high: float, at: str) -> None:
+    if value is not None and not low <= value <= high:  # a NaN fails this test too
+        kind = "an integer" if isinstance(value, int) else "a number"
+        raise ConfigError(f"{at}: expected {kind} from {low:g} to {high:g}, got {value!r}")
 
 
 def parse_strict(text: str, where: Path, cls: type[T], **extra: Any) -> T:

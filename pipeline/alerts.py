@@ -21,9 +21,11 @@ import sqlite_utils
 
 from newsmon.config import Config
 from newsmon.errors import NewsmonError
+from newsmon.pipeline.claims import Claim, claim_lease, claim_rows, release
 from newsmon.pipeline.mailer import SmtpSession, compose, message_id
 from newsmon.pipeline.render import clean, parse_time, render
 from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
+from newsmon.pipeline.webhook import TIMEOUT_SECONDS as WEBHOOK_TIMEOUT
 from newsmon.pipeline.webhook import alert_body, post_json
 
 # A match older than this when first seen is news for the digest, not for an alert: it keeps a new
@@ -38,11 +40,14 @@ class AlertResult:
     sent: int = 0
     failed: int = 0
     pending: int = 0
+    elsewhere: int = 0  # claimed by another sender that is delivering them right now
     error: str | None = None
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
         line = f"alerts: {self.sent} sent, {self.failed} failed, {self.pending} pending"
+        if self.elsewhere:
+            line += f" ({self.elsewhere} being sent by another process)"
         return f"{line} ({self.error})" if self.error else line
 
 
@@ -130,10 +135,12 @@ def queue_alerts(
     return created_count
 
 
-def pending_alerts(db: sqlite_utils.Database) -> list[tuple[dict, StoryView]]:
-    """Alerts not yet delivered, oldest first, each with the story it tells."""
+def pending_alerts(db: sqlite_utils.Database, ids: list[int] | None = None) -> list[tuple[dict, StoryView]]:
+    """Alerts not yet delivered (of ``ids`` when given), oldest first, each with the story it tells."""
     pending = []
     for alert in db.query("select * from alerts where sent_at is null order by id"):
+        if ids is not None and alert["id"] not in ids:
+            continue
         story = alert_story(db, alert)
         if story is not None:
             pending.append((alert, story))
@@ -172,30 +179,29 @@ def alert_message(config: Config, alert: dict, story: StoryView) -> EmailMessage
 def send_pending_alerts(db: sqlite_utils.Database, config: Config) -> AlertResult:
     """Queue alerts for new strong matches, then deliver every alert not yet delivered.
 
-    Never raises for delivery trouble: failures are counted, recorded on the alert row and retried on
-    the next call; ``AlertResult.error`` carries the first one as one line.
+    The alerts are claimed first (``pipeline/claims.py``), so a second sender running at the same
+    time finds nothing to send instead of mailing them again. Never raises for delivery trouble:
+    failures are counted, recorded on the alert row and retried on the next call;
+    ``AlertResult.error`` carries the first one as one line.
     """
     queue_alerts(db, config)
-    pending = pending_alerts(db)
-    result = AlertResult(pending=len(pending))
-    if not pending:
+    unsent = db["alerts"].count_where("sent_at is null")
+    result = AlertResult(pending=unsent)
+    if not unsent:
         return result
     if not channels_configured(config):
         result.error = "no alert recipients (set alerts.to or alerts.webhook)"
         return result
+    claim = Claim(claim_lease(config.smtp.deadline))
+    mine = claim_rows(db, "alerts", "sent_at is null", [], claim)
+    result.elsewhere = unsent - len(mine)
+    pending = pending_alerts(db, set(mine))
     errors: dict[int, str] = {}
-    _email(db, config, pending, errors)
-    _post(db, config, pending, errors)
-    for alert, story in pending:
-        row = db["alerts"].get(alert["id"])
-        done = (not config.alerts.to or row["emailed_at"]) and (not config.alerts.webhook or row["posted_at"])
-        if done:
-            covered = {"match_ids": json.dumps(story.match_ids), "article_ids": json.dumps(story.article_ids)}
-            db["alerts"].update(alert["id"], {"sent_at": _now(), "error": None, **covered})
-            result.sent += 1
-        else:
-            db["alerts"].update(alert["id"], {"error": errors.get(alert["id"], "not delivered")})
-            result.failed += 1
+    try:
+        _email(db, config, pending, errors, claim)
+        _post(db, config, pending, errors, claim)
+    finally:
+        _record(db, config, pending, errors, result, claim)
     result.pending = db["alerts"].count_where("sent_at is null")
     result.error = next(iter(errors.values()), None)
     if result.sent or result.failed:
@@ -203,12 +209,33 @@ def send_pending_alerts(db: sqlite_utils.Database, config: Config) -> AlertResul
     return result
 
 
-def _email(db: sqlite_utils.Database, config: Config, pending: list, errors: dict[int, str]) -> None:
+def _record(
+    db: sqlite_utils.Database, config: Config, pending: list, errors: dict[int, str], result: AlertResult, claim: Claim
+) -> None:
+    """Mark each claimed alert sent (every channel delivered) or failed, and drop the claims."""
+    with db.atomic():
+        for alert, story in pending:
+            row = db["alerts"].get(alert["id"])
+            done = (not config.alerts.to or row["emailed_at"]) and (not config.alerts.webhook or row["posted_at"])
+            if done:
+                covered = {"match_ids": json.dumps(story.match_ids), "article_ids": json.dumps(story.article_ids)}
+                db["alerts"].update(alert["id"], {"sent_at": _now(), "error": None, **covered})
+                result.sent += 1
+            else:
+                error = errors.get(alert["id"], "not delivered")
+                db["alerts"].update(alert["id"], {"error": error})
+                result.failed += 1
+        release(db, "alerts", claim)
+
+
+def _email(
+    db: sqlite_utils.Database, config: Config, pending: list, errors: dict[int, str], claim: Claim
+) -> None:
     todo = [(a, s) for a, s in pending if config.alerts.to and not a["emailed_at"]]
     if not todo:
         return
     try:
-        with SmtpSession(config.smtp) as smtp:
+        with SmtpSession(config.smtp, deadline=min(config.smtp.deadline, claim.remaining())) as smtp:
             for alert, story in todo:
                 if smtp.broken:
                     errors[alert["id"]] = f"{smtp.where}: connection lost"
@@ -224,11 +251,14 @@ def _email(db: sqlite_utils.Database, config: Config, pending: list, errors: dic
             errors.setdefault(alert["id"], str(exc))
 
 
-def _post(db: sqlite_utils.Database, config: Config, pending: list, errors: dict[int, str]) -> None:
+def _post(db: sqlite_utils.Database, config: Config, pending: list, errors: dict[int, str], claim: Claim) -> None:
     if not config.alerts.webhook:
         return
     for alert, story in pending:
         if alert["posted_at"]:
+            continue
+        if claim.remaining() < WEBHOOK_TIMEOUT:
+            errors.setdefault(alert["id"], "delivery deadline reached; the webhook is tried again next time")
             continue
         try:
             post_json(config.alerts.webhook, alert_body(story, alert["watch"]))

@@ -7,8 +7,10 @@ migrations at the end; never edit one that has shipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -19,6 +21,35 @@ from newsmon.errors import ConfigError, DatabaseError
 BUSY_TIMEOUT_MS = 15_000
 BUSY_TIMEOUT_ENV = "NEWSMON_BUSY_TIMEOUT"
 migrations = Migrations("newsmon")
+
+
+class Database(sqlite_utils.Database):
+    """sqlite-utils' database, but every outermost transaction starts with ``BEGIN IMMEDIATE``.
+
+    A deferred ``BEGIN`` takes the write lock only at the first write; when another process commits
+    after this transaction's first read (sqlite-utils reads the schema before most writes), SQLite
+    answers BUSY at once instead of waiting the busy timeout. Taking the write lock up front makes
+    every write wait up to the busy timeout, so "waited Ns" is true. Table methods (insert, update,
+    upsert) go through ``atomic`` too, so single writes get the same treatment.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
 
 
 @migrations()
@@ -146,7 +177,7 @@ def m003_delivery(db: sqlite_utils.Database) -> None:
     db["digests"].create_index(["date"], unique=True)
 
 
-def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+def connect(path: str | Path, *, create: bool = True) -> Database:
     """Open the database in WAL mode with a busy timeout, applying any pending migrations.
 
     With ``create=False`` a missing file is an error rather than a new empty database, so a typo in a
@@ -160,7 +191,7 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=timeout_ms / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         if db.journal_mode != "wal":
             db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -238,3 +269,12 @@ def m007_http_cache_per_source(db: sqlite_utils.Database) -> None:
     robots.txt cache)."""
     db["http_cache"].add_column("source", str, not_null_default="")
     db["http_cache"].transform(pk=("url", "source"))
+
+
+@migrations()
+def m012_delivery_claims(db: sqlite_utils.Database) -> None:
+    """Who is delivering an alert or a digest right now, since when and until when, so that two
+    senders on one database never mail the same row (``pipeline/claims.py``)."""
+    for table in ("alerts", "digests"):
+        for column in ("claimed_by", "claimed_at", "claimed_until"):
+            db[table].add_column(column, str)

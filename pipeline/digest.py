@@ -22,6 +22,7 @@ import sqlite_utils
 
 from newsmon.config import Config, parse_duration
 from newsmon.errors import ConfigError, DeliveryError, NewsmonError
+from newsmon.pipeline.claims import Claim, claim_lease, held_by_other, release
 from newsmon.pipeline.mailer import SmtpSession, compose, message_id
 from newsmon.pipeline.render import clean, parse_time, render
 from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
@@ -104,7 +105,8 @@ class Digest:
 @dataclass
 class DigestResult:
     date: date
-    status: str  # sent | already_sent | skipped (empty, send_empty off) | written (no recipients: outbox)
+    status: str  # sent | already_sent | in_progress (another sender has it) | skipped (empty, send_empty off)
+    # | written (no recipients: outbox)
     message: str
     path: Path | None = None
     stories: int = 0
@@ -309,9 +311,11 @@ def write_digest(
 def send_digest(db: sqlite_utils.Database, config: Config, date: date | None = None) -> DigestResult:
     """Mail the digest for a date (default: the latest slot that has passed), exactly once.
 
-    A date already sent returns ``already_sent`` and mails nothing; with no ``digest.to`` the digest
-    goes to the outbox instead (``written``). Raises ``DeliveryError`` (one line) when the server
-    refuses or cannot be reached; the date then stays unsent for a retry.
+    A date already sent returns ``already_sent`` and mails nothing, and so does a date another process
+    is sending right now (``in_progress``: the row is claimed first, see ``pipeline/claims.py``); with
+    no ``digest.to`` the digest goes to the outbox instead (``written``). Raises ``DeliveryError`` (one
+    line) when the server refuses, cannot be reached or passes ``smtp.deadline``; the date then stays
+    unsent for a retry.
     """
     day = resolve_day(config, date)
     due = slot(config, day)
@@ -320,23 +324,58 @@ def send_digest(db: sqlite_utils.Database, config: Config, date: date | None = N
             f"the digest for {day} is due at {due:%H:%M} {config.digest.timezone}: it cannot be sent before then "
             "(write a preview with --outbox)"
         )
-    sent = next(
-        iter(db.query("select sent_at from digests where date = ? and sent_at is not null", [day.isoformat()])), None
-    )
-    if sent:
-        return DigestResult(
-            day, "already_sent", f"digest for {day} was already sent at {sent['sent_at']}; nothing to do"
-        )
     if not config.digest.to:
+        sent = next(
+            iter(db.query("select sent_at from digests where date = ? and sent_at is not null", [day.isoformat()])),
+            None,
+        )
+        if sent:
+            return DigestResult(day, "already_sent", _already(day, sent))
         path = write_digest(db, config, day)
         return DigestResult(day, "written", f"digest.to is empty, so the digest for {day} was written to {path}", path)
+    claim = Claim(claim_lease(config.smtp.deadline))
+    taken = _claim(db, config, day, claim)
+    if taken is not None:
+        return taken
+    try:
+        return _deliver(db, config, day, claim)
+    finally:
+        with db.atomic():
+            release(db, "digests", claim)
+
+
+def _already(day: date, row: dict) -> str:
+    return f"digest for {day} was already sent at {row['sent_at']}; nothing to do"
+
+
+def _claim(db: sqlite_utils.Database, config: Config, day: date, claim: Claim) -> DigestResult | None:
+    """Claim the date's digest row for this sender; a result instead when it is sent or being sent."""
+    start, end = digest_window(config, day)
+    with db.atomic():
+        row = next(iter(db.query("select * from digests where date = ?", [day.isoformat()])), None)
+        if row and row["sent_at"]:
+            return DigestResult(day, "already_sent", _already(day, row))
+        if row and held_by_other(row, claim):
+            return DigestResult(
+                day, "in_progress", f"digest for {day} is being sent by another process since {row['claimed_at']}"
+            )
+        window = {"window_start": _utc_iso(start), "window_end": _utc_iso(end)}
+        if row:
+            db["digests"].update(row["id"], claim.columns)
+        else:
+            created = _utc_iso(datetime.now(timezone.utc))
+            db["digests"].insert({"date": day.isoformat(), "created_at": created, **window, **claim.columns})
+    return None
+
+
+def _deliver(db: sqlite_utils.Database, config: Config, day: date, claim: Claim) -> DigestResult:
     digest = build_digest(db, config, day)
     count = len(digest.stories) + digest.more_stories
     if not count and not config.digest.send_empty:
         return DigestResult(day, "skipped", f"digest for {day}: nothing matched, and digest.send_empty is false")
     msg = digest_message(config, digest)
     try:
-        with SmtpSession(config.smtp) as smtp:
+        with SmtpSession(config.smtp, deadline=min(config.smtp.deadline, claim.remaining())) as smtp:
             smtp.send(msg)
             # Recorded before QUIT, so a crash can fall between "accepted" and this record only briefly.
             _record(db, digest, sent_at=_utc_iso(datetime.now(timezone.utc)), error=None)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+import psutil
 import sqlite_utils
 
 from newsmon.pipeline.extract import Article
@@ -294,6 +295,21 @@ class Store:
                                 "group by content_hash", chunk).fetchall()
             )
         return found
+
+
+def finish_orphaned_runs(db: sqlite_utils.Database) -> int:
+    """Mark runs left ``running`` by a process that no longer exists (a daemon killed with -9, a
+    reboot) as interrupted; runs of a live process, such as a manual ``newsmon crawl``, are left alone."""
+    stale = [
+        row
+        for row in db.query("select id, pid from crawl_runs where status = 'running'")
+        if not row["pid"] or not psutil.pid_exists(row["pid"])
+    ]
+    for row in stale:
+        db["crawl_runs"].update(
+            row["id"], {"status": "interrupted", "finished_at": utc_now(), "errors": "its process ended early"}
+        )
+    return len(stale)
 
 
 def _chunks(items: list, size: int):

@@ -173,6 +173,9 @@ def _check(watchlist: Watchlist, where: str) -> None:
             raise ConfigError(f"{at}.group: unknown group {entity.group!r} (known: {known_groups})")
         if not entity.aliases or any(not alias.strip() for alias in entity.aliases):
             raise ConfigError(f"{at}.aliases: expected at least one non-empty alias")
+        for alias in entity.aliases:
+            if not any(char.isalnum() for char in alias):
+                raise ConfigError(f"{at}.aliases: {alias!r} has no letter or digit, so it would match punctuation")
         if entity.key in keys:
             raise ConfigError(f"{at}.name: duplicate entity {entity.name!r} (same key as entities[{keys[entity.key]}])")
         keys[entity.key] = i

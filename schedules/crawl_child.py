@@ -18,11 +18,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-import psutil
-import sqlite_utils
 
 from newsmon.config import Config, parse_duration
 from newsmon.pipeline.db import connect
+from newsmon.pipeline.mailer import PASSWORD_ENV
 from newsmon.schedules.history import iso, utcnow
 
 log = logging.getLogger("newsmon.daemon")
@@ -94,7 +93,7 @@ class CrawlChildren:
                 text=True,
                 errors="replace",
                 start_new_session=True,
-                env={**os.environ, PARENT_ENV: str(os.getpid())},
+                env=child_environment(),
             )
             self._running[child.pid] = child
         timed_out = False
@@ -174,6 +173,13 @@ class CrawlChildren:
         )
 
 
+def child_environment() -> dict[str, str]:
+    """The daemon's environment for a crawl child, which learns its parent and never sends mail, so it
+    does not get the SMTP password."""
+    env = {name: value for name, value in os.environ.items() if name != PASSWORD_ENV}
+    return {**env, PARENT_ENV: str(os.getpid())}
+
+
 def _signal(child: subprocess.Popen, signum: int) -> None:
     """Signal the child's whole process group (it leads its own session)."""
     try:
@@ -192,18 +198,3 @@ def _end(child: subprocess.Popen) -> str:
             continue
         return output or ""
     return ""
-
-
-def finish_orphaned_runs(db: sqlite_utils.Database) -> int:
-    """Mark runs left ``running`` by a process that no longer exists (a daemon killed with -9, a
-    reboot) as interrupted; runs of a live process, such as a manual ``newsmon crawl``, are left alone."""
-    stale = [
-        row
-        for row in db.query("select id, pid from crawl_runs where status = 'running'")
-        if not row["pid"] or not psutil.pid_exists(row["pid"])
-    ]
-    for row in stale:
-        db["crawl_runs"].update(
-            row["id"], {"status": "interrupted", "finished_at": iso(utcnow()), "errors": "its process ended early"}
-        )
-    return len(stale)

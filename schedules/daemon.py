@@ -1,10 +1,12 @@
 """``newsmon run``: the long-lived monitor, on APScheduler's BlockingScheduler.
 
 Crawls run as child processes on a small thread pool (one job per source, never two runs of the same
-source at once); analysis and alerts then run here, one at a time, so the spaCy model is loaded once
-for the life of the daemon; the digest and a heartbeat run on their own pool so a slow crawl never
-delays them. SIGTERM or SIGINT stops scheduling, stops running crawls (their runs are recorded as
-``interrupted``), lets a step in progress finish within the stop budget, and exits 0.
+source at once); analysis then runs here, one pass at a time, so the spaCy model is loaded once for
+the life of the daemon; alert delivery runs on a thread of its own, so a slow or stuck mail server
+never holds back crawling, analysis or the digest; the digest and a heartbeat run on their own pool so
+a slow crawl never delays them. The heartbeat says when delivery is failing or slow. SIGTERM or
+SIGINT stops scheduling, stops running crawls (their runs are recorded as ``interrupted``), cuts open
+SMTP sessions, lets a step in progress finish within the stop budget, and exits 0.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterator
 
@@ -28,8 +31,10 @@ from apscheduler.triggers.date import DateTrigger
 from newsmon.config import Config, parse_duration
 from newsmon.errors import DeliveryError, NewsmonError
 from newsmon.pipeline.db import connect
+from newsmon.pipeline.mailer import stop_all_sessions
+from newsmon.pipeline.store import finish_orphaned_runs
 from newsmon.schedules import history
-from newsmon.schedules.crawl_child import CrawlChildren, finish_orphaned_runs
+from newsmon.schedules.crawl_child import CrawlChildren
 from newsmon.schedules.jobs import (
     CRAWL_EXECUTOR,
     DIGEST_JOB,
@@ -53,6 +58,23 @@ DIGEST_RETRY = timedelta(minutes=10)
 """How long to wait before sending a refused digest again (within ``daemon.missed_digest_grace``)."""
 
 
+@dataclass
+class DeliveryState:
+    """How alert delivery is going, for the heartbeat: since when one runs, and how the last one ended."""
+
+    running_since: float | None = None
+    last_error: str | None = None
+
+    def describe(self, slow_after: float) -> str:
+        if self.running_since is not None:
+            busy = time.monotonic() - self.running_since
+            if busy > slow_after:
+                return f"delivery slow: sending for {busy:.0f}s"
+        if self.last_error:
+            return f"delivery failing: {self.last_error}"
+        return "delivery ok"
+
+
 class Daemon:
     """One running monitor for one config and its database."""
 
@@ -62,6 +84,8 @@ class Daemon:
         self.children = CrawlChildren(config)
         self.pipeline_lock = threading.Lock()
         self._more_to_process = threading.Event()
+        self._more_to_deliver = threading.Event()
+        self.delivery = DeliveryState()
         self.scheduler = BlockingScheduler(
             timezone=zone(config),
             executors={
@@ -85,6 +109,7 @@ class Daemon:
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
             self._schedule(history.utcnow())
+            threading.Thread(target=self._delivery_loop, name="delivery", daemon=True).start()
             self.scheduler.start()
             self._finish()
         finally:
@@ -163,7 +188,7 @@ class Daemon:
                 self._active_changed.notify_all()
 
     def crawl(self, source: str) -> None:
-        """One scheduled crawl of ``source`` in a child process, then analysis and alerts."""
+        """One scheduled crawl of ``source`` in a child process, then analysis (and alerts, on their thread)."""
         if self.children.stopping.is_set():
             return
         with self._job(f"crawl {source}"):
@@ -180,7 +205,8 @@ class Daemon:
         self.process()
 
     def process(self) -> None:
-        """Analyse what the crawls stored, then send the alerts it produced (and any left pending).
+        """Analyse what the crawls stored, then ask the delivery thread to send the alerts it produced
+        (and any left pending).
 
         One pass at a time: a crawl that ends while a pass runs leaves it a note to go again rather
         than waiting, so crawl workers are never tied up behind a long analysis.
@@ -190,15 +216,14 @@ class Daemon:
             try:
                 while self._should_process():
                     self._more_to_process.clear()
-                    self._analyze_and_alert()
+                    self._analyze()
             finally:
                 self.pipeline_lock.release()
 
     def _should_process(self) -> bool:
         return self._more_to_process.is_set() and not self.children.stopping.is_set()
 
-    def _analyze_and_alert(self) -> None:
-        from newsmon.pipeline.alerts import send_pending_alerts
+    def _analyze(self) -> None:
         from newsmon.pipeline.analyze import analyze_pending
 
         db = connect(self.config.database_path)
@@ -211,13 +236,35 @@ class Daemon:
                     "analyze: %d articles, %d matches in %.1fs",
                     analyzed.articles, analyzed.matches, time.monotonic() - began,
                 )  # fmt: skip
+        finally:
+            db.close()
+        self._more_to_deliver.set()
+
+    def _delivery_loop(self) -> None:
+        """Deliver alerts whenever an analysis pass asks, on this thread only: a mail server that
+        trickles or hangs holds up this loop (for at most ``smtp.deadline``) and nothing else."""
+        while not self.children.stopping.is_set():
+            if not self._more_to_deliver.wait(timeout=0.5) or self.children.stopping.is_set():
+                continue
+            self._more_to_deliver.clear()
+            self._deliver_alerts()
+
+    def _deliver_alerts(self) -> None:
+        from newsmon.pipeline.alerts import send_pending_alerts
+
+        self.delivery.running_since = began = time.monotonic()
+        try:
             with self._job("alerts"):
-                began = time.monotonic()
-                alerts = send_pending_alerts(db, self.config)
+                db = connect(self.config.database_path)
+                try:
+                    alerts = send_pending_alerts(db, self.config)
+                finally:
+                    db.close()
+                self.delivery.last_error = alerts.error if alerts.failed else None
                 level = logging.WARNING if alerts.failed else logging.INFO if alerts.sent else logging.DEBUG
                 log.log(level, "%s in %.1fs", alerts.summary(), time.monotonic() - began)
         finally:
-            db.close()
+            self.delivery.running_since = None
 
     def digest(self, slot: datetime | None = None) -> None:
         """Send the digest of ``slot`` (default: the slot that just passed); retry later if refused.
@@ -228,7 +275,7 @@ class Daemon:
         date = slot_date(slot)
         if self.children.stopping.is_set():
             return
-        with self._job(f"digest {date}"), self.pipeline_lock:
+        with self._job(f"digest {date}"):
             from newsmon.pipeline.digest import send_digest, write_digest
 
             log.info("digest %s: start", date)
@@ -274,15 +321,18 @@ class Daemon:
             finally:
                 db.close()
             upcoming = min(crawls, key=lambda job: job.next_run_time, default=None)
-            log.info(
+            delivery = self.delivery.describe(slow_after=self.config.smtp.timeout)
+            log.log(
+                logging.INFO if delivery == "delivery ok" else logging.WARNING,
                 "heartbeat: up %s, %d crawl(s) running, next %s at %s, next digest at %s, %d alert(s) pending, "
-                "rss %d MB",
+                "%s, rss %d MB",
                 timedelta(seconds=int(time.monotonic() - self._began)),
                 self.children.running,
                 upcoming.name if upcoming else "crawl: none",
                 upcoming.next_run_time.isoformat(timespec="seconds") if upcoming else "-",
                 digest.next_run_time.isoformat(timespec="seconds") if digest and digest.next_run_time else "-",
                 pending,
+                delivery,
                 psutil.Process().memory_info().rss // (1024 * 1024),
             )
 
@@ -310,6 +360,7 @@ class Daemon:
         Every write is a SQLite transaction, so an abandoned step leaves no half-written rows.
         """
         self.children.stop_all()
+        stop_all_sessions()
         deadline = (self._stop_signal or time.monotonic()) + STOP_BUDGET
         with self._active_changed:
             while self._active and time.monotonic() < deadline:

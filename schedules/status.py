@@ -12,6 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from newsmon.config import Config, Source, parse_duration
+from newsmon.pipeline.claims import is_live
 from newsmon.pipeline.render import clean
 from newsmon.schedules import history
 from newsmon.schedules.jobs import digest_trigger, due_time, latest_slot, missed_slot, slot_date, zone
@@ -54,6 +55,7 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
         "failing": [s["name"] for s in sources if s["failing"]],
         "silent": [s["name"] for s in sources if s["silent"]],
         "pending_alerts": history.pending_alerts(db),
+        "delivery": delivery(config, db, now),
         "digest": {
             "at": config.digest.at,
             "timezone": config.digest.timezone,
@@ -61,6 +63,36 @@ def collect(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[st
             "missed": slot_date(missed) if missed else None,
             "last_sent": history.last_digest(db),
         },
+    }
+
+
+def delivery(config: Config, db: sqlite_utils.Database, now: datetime) -> dict[str, Any]:
+    """Whether mail is going out: a delivery running longer than ``smtp.timeout`` is slow (a session
+    normally takes less than one read timeout), and unsent alerts or digests that carry an error are
+    failing. Read from the claims (those of live senders) and errors the senders record, so it holds
+    with or without a daemon."""
+    claims = [
+        row["claimed_at"]
+        for table in ("alerts", "digests")
+        for row in db.query(
+            f"select claimed_by, claimed_at, claimed_until from {table} "
+            "where claimed_by is not null and sent_at is null"
+        )
+        if is_live(row, now)
+    ]
+    since = min((history.parse_time(c) for c in claims if c), default=None)
+    errors = [
+        row["error"]
+        for table in ("alerts", "digests")
+        for row in db.query(f"select error from {table} where sent_at is null and error is not null order by id desc")
+    ]
+    busy = int((now - since).total_seconds()) if since else None
+    return {
+        "sending_since": history.iso(since) if since else None,
+        "slow": busy is not None and busy > config.smtp.timeout,
+        "failing": bool(errors),
+        "failed": len(errors),
+        "last_error": errors[0] if errors else None,
     }
 
 
@@ -113,6 +145,12 @@ def render(report: dict[str, Any]) -> str:
             since = f"for {_span(now - datetime.fromisoformat(fresh))}" if fresh else "ever"
             lines.append(f"silent: {source['name']}: no new article {since}")
     lines.append(f"pending alerts: {report['pending_alerts']}")
+    mail = report["delivery"]
+    if mail["sending_since"]:
+        busy = _span(now - datetime.fromisoformat(mail["sending_since"]))
+        lines.append(f"delivery: sending for {busy}" + ("  [slow]" if mail["slow"] else ""))
+    if mail["failing"]:
+        lines.append(f"delivery: failing: {mail['failed']} unsent, last error: {clean(mail['last_error'], 300)}")
     digest = report["digest"]
     next_digest = datetime.fromisoformat(digest["next_run"])
     lines.append(f"digest: next {digest['next_run']} ({digest['timezone']}), in {_span(next_digest - now)}")

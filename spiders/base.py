@@ -50,6 +50,7 @@ class RunReport:
     entry_pages: int = 0
     entry_failures: int = 0
     article_failures: int = 0
+    limits_hit: int = 0  # a per-run limit (such as crawl.max_sitemaps) left something unread
     errors: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> None:
@@ -61,7 +62,7 @@ class RunReport:
 
     @property
     def error_count(self) -> int:
-        return self.entry_failures + self.article_failures
+        return self.entry_failures + self.article_failures + self.limits_hit
 
     def final_status(self, reason: str = "finished") -> str:
         """failed when no entry page could be read, partial when anything else failed, else ok;

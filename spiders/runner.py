@@ -1,7 +1,8 @@
 """Run a set of sources once, all in one Scrapy ``CrawlerProcess``, one ``crawl_runs`` row per source.
 
 Each run is recorded as ``running`` (with the process id) before anything is fetched and settled when
-its spider closes, so a process killed half-way leaves rows the daemon can mark ``interrupted``. On
+its spider closes, so a process killed half-way leaves rows that the daemon, or the next crawl, marks
+``interrupted``. On
 SIGTERM or SIGINT every open run is settled as ``interrupted`` and the process exits at once (status
 128 + the signal number), without waiting for downloads in flight.
 A crawl started by the daemon (``NEWSMON_PARENT_PID`` in its environment) stops the same way as
@@ -24,7 +25,7 @@ from twisted.python.failure import Failure
 
 from newsmon.config import Config, Source
 from newsmon.pipeline.db import connect
-from newsmon.pipeline.store import Store
+from newsmon.pipeline.store import Store, finish_orphaned_runs
 from newsmon.spiders import spider_class
 from newsmon.spiders.base import RunReport
 from newsmon.spiders.settings import scrapy_settings
@@ -42,6 +43,7 @@ def crawl_sources(
 ) -> list[RunReport]:
     """Crawl ``sources`` concurrently and return one report per source, in the given order."""
     store = Store(connect(config.database_path))
+    finish_orphaned_runs(store.db)  # a crawl killed earlier, with no daemon to tidy up after it
     if not verbose:
         logging.disable(logging.WARNING)
     try:

@@ -5,8 +5,9 @@ machine. Two kinds are refused before anything is sent:
 
 - schemes other than ``http`` and ``https`` (``file:``, ``data:``, ``ftp:``, ``javascript:``...);
 - hosts whose address is private, loopback, link-local, reserved, multicast or unspecified (the
-  router's admin page, a cloud metadata service, a database port on localhost), unless the host is
-  the configured source's own: pointing a source at such a host is the operator's choice.
+  router's admin page, a cloud metadata service, a database port on localhost), unless the link is
+  on the configured source's own origin (scheme, host and port alike): pointing a source at such a
+  host is the operator's choice, but another port of that host is another service.
 
 The address checked is the one the download will use: names are resolved through the crawl's own
 caching resolver, so the connection that follows reuses that very answer.
@@ -24,6 +25,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
 ALLOWED_SCHEMES = ("http", "https")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class RefusedRequest(IgnoreRequest):
@@ -56,7 +58,7 @@ class SafeTargetMiddleware:
         if url.scheme not in ALLOWED_SCHEMES:
             raise RefusedRequest(f"refused: {url.scheme or 'relative'}: links are never followed")
         host = (url.hostname or "").lower()
-        if not host or host == self._source_host():
+        if not host or origin(request.url) == self._source_origin():
             return None
         address = host if _is_ip(host) else await self._resolve(host)
         if address is None:
@@ -67,10 +69,10 @@ class SafeTargetMiddleware:
             raise RefusedRequest(f"refused: {shown} is a {kind} address and not the source's own host")
         return None
 
-    def _source_host(self) -> str:
+    def _source_origin(self) -> tuple[str, str, int | None] | None:
         spider = self.crawler.spider
         source = getattr(spider, "source", None)
-        return (urlsplit(source.url).hostname or "").lower() if source else ""
+        return origin(source.url) if source else None
 
     async def _resolve(self, host: str) -> str | None:
         from twisted.internet import reactor
@@ -79,6 +81,17 @@ class SafeTargetMiddleware:
             return await maybe_deferred_to_future(reactor.resolve(host))
         except Exception:  # any resolver failure: let the download report it
             return None
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """A URL's origin: scheme, host and port, with the scheme's default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: never the source's own
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme)
 
 
 def _is_ip(host: str) -> bool:

@@ -5,6 +5,11 @@ than ``lookback_days`` are skipped so that a first crawl does not fetch the whol
 Google News ``news:publication_date`` when present, else ``lastmod``; undated entries are kept (the
 source's ``max_articles`` still bounds them). Gzipped sitemaps are unpacked within the size limit. A sitemap index is always read in full (its
 children conditionally), since a site can add to a child sitemap without changing the index.
+
+A hostile or broken site cannot keep a crawl reading indexes: within one run no sitemap is requested
+twice (an index that lists itself, or two that list each other), indexes are followed at most
+``crawl.sitemap_depth`` levels below the source's URL (a chain of ever-new child URLs), and at most
+``crawl.max_sitemaps`` child sitemaps are requested. Each limit reached is recorded in the run's errors.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from lxml import etree
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 
+from newsmon.config import CrawlSettings, Source
 from newsmon.pipeline.extract import iso_datetime
-from newsmon.spiders.base import EntryError, SourceSpider
+from newsmon.pipeline.store import Store
+from newsmon.spiders.base import EntryError, RunReport, SourceSpider
 
 PARSER = etree.XMLParser(recover=True, remove_comments=True, resolve_entities=False, no_network=True)
 
@@ -48,6 +55,45 @@ def read_sitemap(body: bytes) -> tuple[str, list[dict]]:
 
 
 class SitemapSpider(SourceSpider):
+    def __init__(self, source: Source, store: Store, crawl: CrawlSettings, report: RunReport, **kwargs) -> None:
+        super().__init__(source, store, crawl, report, **kwargs)
+        self.max_depth = crawl.sitemap_depth
+        self.max_sitemaps = crawl.max_sitemaps
+        self.child_sitemaps = 0
+        self._told: set[str] = set()
+
+    def depth(self, url: str) -> int:
+        """How many indexes lie between the source's URL and ``url`` (0 for the source's URL)."""
+        levels = 0
+        while (url := self.parents.get(url)) is not None:
+            levels += 1
+        return levels
+
+    def child_sitemap(self, url: str, index: str) -> scrapy.Request | None:
+        """A request for a sitemap listed by ``index``, or None when a per-run limit forbids it."""
+        if url in self.parents:
+            self._tell("loop", f"{index}: lists {url}, already read in this run (a sitemap loop); not read again")
+            return None
+        if self.depth(index) + 1 > self.max_depth:
+            self._tell("depth", f"{index}: sitemap indexes nested deeper than crawl.sitemap_depth "
+                                f"({self.max_depth}); {url} and its siblings not read", limit=True)  # fmt: skip
+            return None
+        if self.child_sitemaps >= self.max_sitemaps:
+            self._tell("cap", f"{index}: more than crawl.max_sitemaps ({self.max_sitemaps}) child sitemaps in one "
+                              "run; the rest are not read", limit=True)  # fmt: skip
+            return None
+        self.child_sitemaps += 1
+        return self.entry_request(url, parent=index)
+
+    def _tell(self, kind: str, message: str, *, limit: bool = False) -> None:
+        """Record each kind of limit once per run; one that may hide articles makes the run partial."""
+        if kind in self._told:
+            return
+        self._told.add(kind)
+        self.report.error(message)
+        if limit:
+            self.report.limits_hit += 1
+
     def parse_entry(self, response: Response) -> Iterable[scrapy.Request]:
         body = response.body
         if body[:2] == b"\x1f\x8b":
@@ -71,7 +117,11 @@ class SitemapSpider(SourceSpider):
                 continue
             url = response.urljoin(entry["loc"])
             if kind == "sitemapindex":
-                yield self.entry_request(url, parent=response.url)
+                request = self.child_sitemap(url, response.meta["entry_url"])
+                if request is None and self.report.limits_hit:
+                    self.mark_incomplete(response.meta["entry_url"])
+                if request is not None:
+                    yield request
                 continue
             hints = {"title": entry.get("title"), "published": when, "site_name": entry.get("name"),
                      "language": entry.get("language")}

@@ -26,7 +26,8 @@ def alerts(app: AppContext, send: bool) -> None:
         return
     if send:
         result = send_pending_alerts(db, config)
-        click.echo(f"Alerts: {result.sent} sent, {result.failed} failed, {result.pending} still pending.")
+        elsewhere = f" ({result.elsewhere} being sent by another process)" if result.elsewhere else ""
+        click.echo(f"Alerts: {result.sent} sent, {result.failed} failed, {result.pending} still pending{elsewhere}.")
         if result.failed:
             raise DeliveryError(result.error or "some alerts were not delivered; they are retried next time")
         return

@@ -14,7 +14,8 @@ import sys
 
 from newsmon.config import load_config
 from newsmon.pipeline.db import connect
-from newsmon.schedules.crawl_child import CrawlChildren, finish_orphaned_runs
+from newsmon.pipeline.store import finish_orphaned_runs
+from newsmon.schedules.crawl_child import CrawlChildren
 
 SOURCE = """
     [[sources]]

@@ -135,6 +135,7 @@ class HostileWeb:
         base, stream = self.site.base_url, self.stream.base_url
         return [
             ("good", "feed", f"{base}/feeds/good.rss", ""),
+            ("stream-links", "feed", f"{stream}/feeds/links.rss", ""),
             ("drip-feed", "feed", f"{stream}/drip/feed.rss", ""),
             ("feed-500", "feed", f"{base}/feeds/500.rss", ""),
             ("feed-429", "feed", f"{base}/feeds/429.rss", ""),

@@ -11,6 +11,9 @@ Routes (``StreamSite.url(path)``):
 - ``/stream/<name>``: 50 MB of HTML generated on the fly, chunked without a length; ``?declared=1``
   sends ``Content-Length`` first.
 - ``/flaky/<name>``: ``429 Too Many Requests`` with ``Retry-After: 2`` the first time, then the page.
+- ``/feeds/links.rss``: a feed of one page of each kind above, all on this server: links to another
+  port of a loopback host are refused (the source's exemption is its exact origin), so a source must
+  be on this very server to reach them.
 
 Every request is logged with its arrival time (``seen``) and how many body bytes went out (``sent``).
 """
@@ -36,6 +39,14 @@ FEED_START = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Second item</title><link>{base}/news/never-listed-2.html</link><description>"""
 PAGE_START = """<!DOCTYPE html><html><head><title>Half a page</title></head><body><article><h1>Half a page</h1>
 <p>This page stops long before the end its server promised, and must not be stored as if complete.</p><p>"""
+LINKS_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Pages that go wrong</title><link>{base}/</link>
+<item><title>Behind a 429 with Retry-After</title><link>{base}/flaky/cargo-route.html</link></item>
+<item><title>A page that never finishes</title><link>{base}/drip/never-finishes.html</link></item>
+<item><title>50 MB, chunked</title><link>{base}/stream/fifty-megabytes.html</link></item>
+<item><title>50 MB, declared</title><link>{base}/stream/fifty-megabytes-declared.html?declared=1</link></item>
+<item><title>Cut off mid-answer</title><link>{base}/truncated/half-a-page.html</link></item>
+</channel></rss>"""
 SLOW_PAGE = "<html><head><title>Never finished</title></head><body><p>" + "slow " * 40_000 + "</p></body></html>"
 ARTICLE_AFTER_429 = """<!DOCTYPE html><html><head><title>Minsk and Benghazi agree on a second cargo route</title>
 <meta property="og:site_name" content="Patient Wire"></head><body><article>
@@ -166,6 +177,12 @@ def _handler_for(site: StreamSite) -> type[BaseHTTPRequestHandler]:
                 seen.sent += len(part)
             if not declared:
                 self.wfile.write(b"0\r\n\r\n")
+
+        def _feeds(self, seen: Seen) -> None:
+            body = LINKS_FEED.format(base=site.base_url).encode()
+            self._head(200, {"Content-Type": "application/rss+xml", "Content-Length": str(len(body))})
+            self.wfile.write(body)
+            seen.sent = len(body)
 
         def _flaky(self, seen: Seen) -> None:
             if site.first_time(self.path):

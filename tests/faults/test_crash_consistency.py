@@ -187,7 +187,8 @@ def test_the_crawler_killed_at_random_moments_loses_and_half_stores_nothing(tmp_
         check_articles(db, site, complete=True)
         runs = db.execute("select status, pid from crawl_runs order by id").fetchall()
     assert [r["status"] for r in runs[-2:]] == ["ok", "ok"]
-    killed = [r for r in runs if r["status"] == "running"]  # the daemon marks these interrupted on start
+    assert not [r for r in runs if r["status"] == "running"]  # each later crawl marked the killed ones
+    killed = [r for r in runs if r["status"] == "interrupted"]
     assert killed and not any(psutil.pid_exists(r["pid"]) for r in killed)
 
 

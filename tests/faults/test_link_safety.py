@@ -3,18 +3,23 @@ private, loopback or link-local addresses reached through a feed or a page of an
 
 The address checked is the resolved one, so ``localhost``, ``2130706433`` or ``[::1]`` are refused
 like ``127.0.0.1``. A source configured on such a host is the operator's choice: it is crawled, and
-its links to the same host are followed (which is how every test here crawls 127.0.0.1).
+its links to the same origin are followed (which is how every test here crawls 127.0.0.1), but not
+its links to another port or scheme of that host, which is another service.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from types import SimpleNamespace
 
 import pytest
 from scrapy import Request
 
 from newsmon.config import CrawlSettings
+from newsmon.localsite import LocalSite
+from newsdesk import feed_config
+from newsmon_process import run_newsmon
 from newsmon.spiders.safety import RefusedRequest, SafeTargetMiddleware, unsafe_address
 from newsmon.spiders.settings import scrapy_settings
 
@@ -64,11 +69,36 @@ def test_other_schemes_are_refused_before_any_handler_sees_them(url):
     }
 
 
-def test_the_sources_own_host_is_allowed_and_others_are_checked():
+def test_the_sources_own_origin_is_allowed_and_others_are_checked():
     middleware = middleware_for("http://127.0.0.1:8080/feed")
-    assert asyncio.run(middleware.process_request(Request("http://127.0.0.1:9999/article"))) is None
+    assert asyncio.run(middleware.process_request(Request("http://127.0.0.1:8080/article"))) is None
+    for other in ("http://127.0.0.1:9999/article", "https://127.0.0.1:8080/article", "http://127.0.0.1/article"):
+        with pytest.raises(RefusedRequest, match="127.0.0.1 is a loopback address"):
+            asyncio.run(middleware.process_request(Request(other)))
     with pytest.raises(RefusedRequest, match="10.0.0.5 is a private address"):
         asyncio.run(middleware.process_request(Request("http://10.0.0.5/article")))
+    default_port = middleware_for("http://10.0.0.5/feed")
+    assert asyncio.run(default_port.process_request(Request("http://10.0.0.5:80/article"))) is None
+
+
+def test_a_feed_link_to_another_port_of_its_loopback_host_is_refused_and_never_requested(tmp_path):
+    with LocalSite() as feed_site, LocalSite() as other:
+        other.route("/admin.html", body="<html><body><p>INTERNAL ADMIN PAGE</p></body></html>")
+        feed_site.route(
+            "/feed.xml",
+            body=f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>Another service</title><link>{other.url('/admin.html')}</link></item>"
+            "</channel></rss>",
+            headers={"Content-Type": "application/rss+xml"},
+        )
+        config = feed_config(tmp_path, "local", feed_site.url("/feed.xml"))
+        result = run_newsmon(config, "crawl", "--no-analyze", "--no-alerts")
+        assert result.returncode == 0, result.stderr
+        assert other.count() == 0
+    with sqlite3.connect(tmp_path / "news.db") as db:
+        (errors,) = db.execute("select errors from crawl_runs where source = 'local'").fetchone()
+        assert db.execute("select count(*) from articles").fetchone()[0] == 0
+    assert f"{other.url('/admin.html')}: refused: 127.0.0.1 is a loopback address" in errors
 
 
 @pytest.mark.parametrize("host, reason", REFUSED_LINKS.items())
