@@ -40,6 +40,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "smtp.port": (1, 65535),
     "smtp.timeout": (1, 600),
     "smtp.deadline": (1, 3600),
+    "web.port": (1, 65535),
+    "web.link_days": (1, 365),
 }
 """The accepted span of every numeric setting, checked at load: a zero, negative, infinite or NaN value
 would hang a crawl, lose articles or end in a traceback later. Durations are bounded by
@@ -143,6 +145,14 @@ class LogSettings:
 
 
 @dataclass
+class WebSettings:
+    base_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8750
+    link_days: int = 14
+
+
+@dataclass
 class Config:
     path: Path
     database: str = "newsmon.db"
@@ -155,6 +165,7 @@ class Config:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def folder(self) -> Path:
@@ -274,6 +285,8 @@ def _check(config: Config, where: str) -> None:
     except Exception:
         raise ConfigError(f"{where}: digest.timezone: unknown time zone {config.digest.timezone!r}") from None
     _check_ranges(config, where)
+    if config.web.base_url is not None and not re.match(r"^https?://[^/\s]+\S*$", config.web.base_url):
+        raise ConfigError(f"{where}: web.base_url: expected an http(s) URL, got {config.web.base_url!r}")
     for key in ("crawl_limit", "heartbeat", "silent_after", "missed_digest_grace", "jitter"):
         try:
             parse_duration(getattr(config.daemon, key))

@@ -23,7 +23,9 @@ from newsmon.config import Config
 from newsmon.errors import NewsmonError
 from newsmon.pipeline.claims import Claim, claim_lease, claim_rows, release
 from newsmon.pipeline.mailer import SmtpSession, compose, message_id
+from newsmon.pipeline.relevance import not_to_alert
 from newsmon.pipeline.render import clean, parse_time, render
+from newsmon.pipeline.signing import add_action_links
 from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
 from newsmon.pipeline.webhook import TIMEOUT_SECONDS as WEBHOOK_TIMEOUT
 from newsmon.pipeline.webhook import alert_body, post_json
@@ -91,12 +93,18 @@ def queue_alerts(
     already = {m for alert in existing.values() for m in json.loads(alert["match_ids"] or "[]")}
     strong: dict[tuple[int, str], list[dict]] = {}
     thresholds = alert_thresholds(config)
-    for match in db.query(
-        "select id, article_id, watch, score, story_id, created_at from matches "
-        "where story_id is not null and created_at >= ? order by id",
-        [(fresh_since - timedelta(days=1)).date().isoformat()],
-    ):
-        if match["score"] < thresholds.get(match["watch"], DEFAULT_ALERT_THRESHOLD):
+    candidates = [
+        match
+        for match in db.query(
+            "select id, article_id, watch, score, story_id, created_at from matches "
+            "where story_id is not null and created_at >= ? order by id",
+            [(fresh_since - timedelta(days=1)).date().isoformat()],
+        )
+        if match["score"] >= thresholds.get(match["watch"], DEFAULT_ALERT_THRESHOLD)
+    ]
+    held = not_to_alert(db, candidates)  # muted stories, and matches the analyst's labels hold back
+    for match in candidates:
+        if match["id"] in held:
             continue
         created = parse_time(match["created_at"])
         if match["id"] in already or (match["article_id"], match["watch"]) in covered:
@@ -196,6 +204,7 @@ def send_pending_alerts(db: sqlite_utils.Database, config: Config) -> AlertResul
     mine = claim_rows(db, "alerts", "sent_at is null", [], claim)
     result.elsewhere = unsent - len(mine)
     pending = pending_alerts(db, set(mine))
+    add_action_links(db, config, [story for _, story in pending])
     errors: dict[int, str] = {}
     try:
         _email(db, config, pending, errors, claim)
@@ -279,7 +288,9 @@ def write_pending_alerts(db: sqlite_utils.Database, config: Config, outbox: Path
     paths = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for alert, story in pending_alerts(db):
+        pending = pending_alerts(db)
+        add_action_links(db, config, [story for _, story in pending])
+        for alert, story in pending:
             path = folder / f"alert-{alert['story_id']}-{alert['watch']}.eml"
             path.write_bytes(alert_message(config, alert, story).as_bytes())
             paths.append(path)

@@ -2,7 +2,7 @@
 
 Re-analysis is idempotent: an article's mentions are replaced, a match that still qualifies keeps its
 id, ``created_at`` and ``story_id`` (alerts and the digest rely on ``created_at`` being when it was first
-stored) and only its score and evidence change; a match that no longer qualifies is removed.
+stored) and only its score, evidence and score parts change; a match that no longer qualifies is removed.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ class AnalysisStore:
                 "watch": result.watch,
                 "score": result.score,
                 "evidence": json.dumps(result.evidence, ensure_ascii=False),
+                "parts": json.dumps(dict(result.parts), ensure_ascii=False),
             }
             for row, analysis in zip(rows, analyses)
             if analysis is not None

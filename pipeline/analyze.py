@@ -73,7 +73,9 @@ class Analysis:
         ]
 
     def matches_json(self) -> list[dict]:
-        return [{"watch": r.watch, "score": r.score, "evidence": r.evidence} for r in self.matches]
+        return [
+            {"watch": r.watch, "score": r.score, "parts": dict(r.parts), "evidence": r.evidence} for r in self.matches
+        ]
 
     def to_dict(self) -> dict:
         return {"language": self.language, "entities": self.entities_json(), "matches": self.matches_json()}

@@ -278,3 +278,33 @@ def m012_delivery_claims(db: sqlite_utils.Database) -> None:
     for table in ("alerts", "digests"):
         for column in ("claimed_by", "claimed_at", "claimed_until"):
             db[table].add_column(column, str)
+
+
+@migrations()
+def m008_feedback(db: sqlite_utils.Database) -> None:
+    """The analyst's labels, one row per labelling (the latest per article and watch is the current one,
+    the rest its history), keyed by article and watch so re-analysis that renumbers a match keeps them;
+    and each match's score breakdown, which the relevance model learns from."""
+    db["feedback"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "watch": str,
+            "match_id": int,
+            "label": str,
+            "note": str,
+            "channel": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"article_id", "watch", "label", "channel", "created_at"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["feedback"].create_index(["article_id", "watch"])
+    db["matches"].add_column("parts", str)
+
+
+@migrations()
+def m009_muted_stories(db: sqlite_utils.Database) -> None:
+    """Stories the analyst muted: later copies are stored and counted, never alerted."""
+    db["muted_stories"].create({"story_id": int, "muted_at": str, "channel": str, "note": str}, pk="story_id")

@@ -25,7 +25,9 @@ from newsmon.errors import ConfigError, DeliveryError, NewsmonError
 from newsmon.pipeline.claims import Claim, claim_lease, held_by_other, release
 from newsmon.pipeline.mailer import SmtpSession, compose, message_id
 from newsmon.pipeline.render import clean, parse_time, render
+from newsmon.pipeline.signing import add_action_links
 from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
+from newsmon.pipeline.triage import Triaged, triage
 
 MAX_STORIES = 100
 MAX_NEW_NAMES = 30
@@ -89,6 +91,8 @@ class Digest:
     new_names: list[NewName] = field(default_factory=list)
     sources: list[SourceHealth] = field(default_factory=list)
     health_since: datetime | None = None
+    held_back: list[Triaged] = field(default_factory=list)  # not alerted: the analyst's labels say why
+    muted: int = 0
 
     @property
     def problems(self) -> list[SourceHealth]:
@@ -138,7 +142,9 @@ def build_digest(db: sqlite_utils.Database, config: Config, day: date) -> Digest
     assign_stories(db)
     start, end = digest_window(config, day)
     match_ids = _matches_between(db, start, end)
-    stories = load_stories(db, match_ids)
+    triaged = triage(db, load_stories(db, match_ids))
+    stories = [t.story for t in triaged if not (t.held_back or t.muted)]
+    add_action_links(db, config, stories)
     article_ids = sorted({a for s in stories for a in s.article_ids})
     since = _health_since(db, day, start)
     return Digest(
@@ -150,6 +156,8 @@ def build_digest(db: sqlite_utils.Database, config: Config, day: date) -> Digest
         new_names=new_names(db, article_ids),
         sources=source_health(db, config, since, start, end),
         health_since=since,
+        held_back=[t for t in triaged if t.held_back and not t.muted],
+        muted=sum(t.muted for t in triaged),
     )
 
 

@@ -224,6 +224,7 @@ class StoryView:
     match_ids: list[int]
     article_ids: list[int]
     first_stored: str
+    actions: dict[str, str] = field(default_factory=dict)  # label -> signed link, when [web] base_url is set
 
     @property
     def outlets(self) -> list[str]:

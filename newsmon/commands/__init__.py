@@ -1,6 +1,6 @@
 """One module per command family; ``newsmon.cli`` adds every command listed here to its group."""
 
-from newsmon.commands import alerts, analyze, crawl, daemon, demo, export, init, inspect
+from newsmon.commands import alerts, analyze, crawl, daemon, demo, export, feedback, init, inspect, web
 
 COMMANDS = [
     init.init,
@@ -17,4 +17,7 @@ COMMANDS = [
     export.ui,
     inspect.inspect,
     demo.demo,
+    feedback.feedback,
+    feedback.mute,
+    web.serve,
 ]

@@ -40,19 +40,25 @@ def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool
     """Stored matches, best first, with the sentences that tie the watch's groups together."""
     from newsmon.commands.export import known_watches, parse_since
     from newsmon.pipeline.export import load_matches
+    from newsmon.pipeline.relevance import explain_matches
 
     db = app.db()
     if watch and watch not in (known := known_watches(app, db)):
         raise ConfigError(f"--watch: unknown watch {watch!r} (known: {', '.join(known) or 'none'})")
     rows = load_matches(db, since=parse_since(since) if since else None, watch=watch)
     rows.sort(key=lambda r: (-r.score, r.created_at, r.match_id))
+    scores = explain_matches(db, [{"id": row.match_id, "watch": row.watch} for row in rows])
     if as_json:
-        click.echo(json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([asdict(row) | scores[row.match_id] for row in rows], ensure_ascii=False, indent=2))
         return
     for row in rows:
         date = (row.published or row.created_at)[:10]
         click.echo(f"{row.score:.2f}  {row.watch}  {date}  {row.title or row.url}  ({row.outlet})")
+        click.echo(f"      match #{row.match_id}" + (f", story {row.story_id}" if row.story_id else ""))
         click.echo(f"      {row.url}")
+        if model := scores[row.match_id]["model"]:
+            held = f", held back: {model['reason']}" if model["held_back"] else ""
+            click.echo(f"      model: relevant with p={model['p_relevant']:.2f}{held}")
         for item in row.evidence:
             names = ", ".join(dict.fromkeys(t.canonical for t in item.terms if t.canonical))
             click.echo(f"      [{item.proximity}] “{item.sentence}”  ({names})")

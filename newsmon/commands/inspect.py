@@ -103,6 +103,20 @@ def print_record(record: dict[str, Any]) -> None:
     click.echo("")
 
 
+def _model_part(config, analysis) -> dict[str, dict]:
+    """The relevance model's judgement per watch, when the configured database has one."""
+    from newsmon.pipeline.db import connect
+    from newsmon.pipeline.relevance import judge_analysis
+
+    if config is None or not config.database_path.exists() or not analysis.matches:
+        return {}
+    db = connect(config.database_path, create=False)
+    try:
+        return judge_analysis(db, analysis)
+    finally:
+        db.close()
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input per line.")
@@ -124,11 +138,19 @@ def inspect(app: AppContext, inputs: tuple[str, ...], as_json: bool) -> None:
             continue
         analysis = analyze_text(record.get("title") or "", record.get("text") or "", config=config)
         record.update(entities=analysis.entities_json(), matches=analysis.matches_json())
+        judged = _model_part(config, analysis)
+        for match in record["matches"]:
+            match["model"] = judged.get(match["watch"])
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             print_record(record)
             click.echo(clean_lines(analysis.explain(), TEXT_LINE_MAX))
+            for watch, model in judged.items():
+                held = f"; held back from alerts: {model['reason']}" if model["held_back"] else ""
+                leans = ", ".join(f"{p['feature']} {p['weight']:+.2f}" for p in model["leans_on"])
+                click.echo(clean_lines(f"Model for {watch} ({model['labels']} labels): relevant with "
+                                       f"p={model['p_relevant']:.2f}{held} (leans on {leans})", TEXT_LINE_MAX))
             click.echo("")
     if failures:
         click.get_current_context().exit(max(failures))
