@@ -106,7 +106,7 @@ class Analysis:
                 present = "; ".join(f"{g}: {', '.join(n)}" for g, n in result.found.items() if n) or "nothing"
                 why = f"no {' or '.join(result.missing)} mention"
                 if result.list_sentences:
-                    why += f" outside {result.list_sentences} list-like sentence(s)"
+                    why += f" outside {result.list_sentences} list-like or caption sentence(s)"
                 lines.append(f"Watch {result.watch}: no match: {why} (found {present}).")
                 continue
             verdict = "MATCH" if result.matched else "no match"
@@ -114,9 +114,10 @@ class Analysis:
                 f"Watch {result.watch}: {verdict}, score {result.score:.2f} "
                 f"(stored at {watch.threshold:.2f}, alert at {watch.alert_threshold:.2f})"
             )
+            lines.append("  log-odds, score = 1 / (1 + e^-sum):")
             lines.extend(f"  {value:+.2f}  {reason}" for reason, value in result.parts)
             if result.list_sentences:
-                lines.append(f"  (ignored {result.list_sentences} list-like sentence(s))")
+                lines.append(f"  (ignored {result.list_sentences} list-like or caption sentence(s))")
             for item in result.evidence:
                 terms = ", ".join(f"{t['text']} = {t['canonical']} [{t['group']}]" for t in item["terms"])
                 lines.append(f"  [{item['proximity']}] \"{item['sentence']}\"")

@@ -24,13 +24,14 @@ from newsmon.config import Config, parse_duration
 from newsmon.errors import ConfigError, DeliveryError, NewsmonError
 from newsmon.pipeline.claims import Claim, claim_lease, held_by_other, release
 from newsmon.pipeline.mailer import SmtpSession, compose, message_id
+from newsmon.pipeline.new_names import NewName, new_names
 from newsmon.pipeline.render import clean, parse_time, render
 from newsmon.pipeline.signing import add_action_links
 from newsmon.pipeline.stories import StoryView, assign_stories, load_stories
 from newsmon.pipeline.triage import Triaged, triage
+from newsmon.pipeline.watchlist import load_watchlist
 
 MAX_STORIES = 100
-MAX_NEW_NAMES = 30
 PROBLEM_STATUSES = ("failed", "partial", "interrupted")
 log = logging.getLogger(__name__)
 
@@ -70,15 +71,6 @@ class SourceHealth:
     @property
     def failing(self) -> bool:
         return self.failed > 0
-
-
-@dataclass
-class NewName:
-    """A person or organisation found beside watch entities that is not on the watchlist."""
-
-    name: str
-    kind: str
-    articles: int
 
 
 @dataclass
@@ -153,7 +145,7 @@ def build_digest(db: sqlite_utils.Database, config: Config, day: date) -> Digest
         end=end,
         stories=stories[:MAX_STORIES],
         more_stories=max(0, len(stories) - MAX_STORIES),
-        new_names=new_names(db, article_ids),
+        new_names=new_names(db, article_ids, load_watchlist(config.watchlist_path)),
         sources=source_health(db, config, since, start, end),
         health_since=since,
         held_back=[t for t in triaged if t.held_back and not t.muted],
@@ -174,45 +166,6 @@ def _health_since(db: sqlite_utils.Database, day: date, start: datetime) -> date
     )
     previous = parse_time(row["window_end"]) if row else None
     return min(previous, start) if previous else start
-
-
-def new_names(db: sqlite_utils.Database, article_ids: list[int]) -> list[NewName]:
-    """People and organisations the NER found in the same sentence as a watch entity, not on the watchlist."""
-    if not article_ids:
-        return []
-    marks = ",".join("?" * len(article_ids))
-    watch_names = [
-        f" {clean(r['name']).casefold()} "
-        for r in db.query(
-            "select name from entities where on_watchlist = 1 union "
-            "select m.text from mentions m join entities e on e.id = m.entity_id where e.on_watchlist = 1"
-        )
-    ]
-    rows = db.query(
-        f"""select e.name, e.label, e.type, count(distinct m.article_id) as articles
-            from mentions m join entities e on e.id = m.entity_id
-            where m.article_id in ({marks})
-              and coalesce(e.on_watchlist, 0) = 0
-              and (upper(coalesce(e.label, '')) in ('PERSON', 'ORG')
-                   or lower(coalesce(e.type, '')) in ('person', 'org'))
-              and exists (
-                select 1 from mentions w join entities we on we.id = w.entity_id
-                where w.article_id = m.article_id and we.on_watchlist = 1
-                  and (w.sentence = m.sentence or m.sentence is null or w.sentence is null))
-            group by e.id
-            order by articles desc, e.name""",
-        article_ids,
-    )
-    found: dict[str, NewName] = {}
-    for row in rows:
-        name = clean(row["name"], 80)
-        if not name or name.casefold() in found or any(f" {name.casefold()} " in w for w in watch_names):
-            continue  # a watch entity under a name the watchlist matcher did not claim, e.g. a surname alone
-        person = (row["label"] or "").upper() == "PERSON" or (row["type"] or "").lower() == "person"
-        found[name.casefold()] = NewName(
-            name=name, kind="person" if person else "organisation", articles=row["articles"]
-        )
-    return list(found.values())[:MAX_NEW_NAMES]
 
 
 def _first_error(raw: str | None) -> str:

@@ -10,6 +10,7 @@ with the terms that tie the groups together.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from newsmon.pipeline.watchlist import Watch
 
 EVIDENCE_CHARS = 320
 _LIST_SEPARATORS = re.compile(r"[,;،؛|]")
+CAPTION_WORDS = 5
+_WORD = re.compile(r"\w+")
+_CLOSING = re.compile(r"[.!?؟。！？…:\"»”)]$")
 
 
 @dataclass
@@ -62,8 +66,9 @@ class WatchResult:
     evidence: list[dict] = field(default_factory=list)
     found: dict[str, list[str]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
-    parts: list[tuple[str, float]] = field(default_factory=list)
+    parts: list[tuple[str, float]] = field(default_factory=list)  # (reason, log-odds added)
     list_sentences: int = 0
+    features: dict[str, float] = field(default_factory=dict)  # what the score was computed from
 
 
 def evaluate(watch: Watch, mentions: list[Mention], sentences: list[Sentence]) -> WatchResult:
@@ -74,7 +79,7 @@ def evaluate(watch: Watch, mentions: list[Mention], sentences: list[Sentence]) -
             places[m.sentence].add(m.key)
     listed = {
         s.index for s in sentences if s.items > watch.max_list_items or len(places[s.index]) > watch.max_places
-    }
+    } | captions(sentences)
     usable = [m for m in mentions if m.group and m.sentence not in listed]
     required = [m for m in usable if m.group in watch.groups]
     context = [m for m in usable if m.group in watch.context]
@@ -99,30 +104,72 @@ def evaluate(watch: Watch, mentions: list[Mention], sentences: list[Sentence]) -
     neighbours = [s for s in by_sentence if by_sentence[s] | by_sentence.get(s + 1, set()) >= need]
     proximity = "sentence" if ties else "paragraph" if paragraphs or neighbours else "article"
 
-    w = watch.weights
-    parts = [(f"same {proximity}", getattr(w, proximity))]
-    in_title = {m.group for m in required if m.paragraph == 0}
-    if in_title:
-        parts.append((f"title names {', '.join(sorted(in_title))}", w.title * len(in_title) / len(need)))
-    context_keys = _distinct(context)
-    if context_keys:
-        names = ", ".join(context_keys.values())
-        parts.append((f"context: {names}", min(w.context_max, w.context * len(context_keys))))
-    extra = len(_distinct(required)) - len(need)
-    if extra > 0:
-        parts.append((f"{extra} more watch entities", min(w.entities_max, w.entities * extra)))
-    if len(ties) > 1:
-        parts.append((f"{len(ties)} sentences tie the groups", min(w.support_max, w.support * (len(ties) - 1))))
-    negative_keys = _distinct(negative)
-    if negative_keys:
-        cues = ", ".join(negative_keys.values())
-        parts.append((f"off-topic cues: {cues}", -min(w.negative_max, w.negative * len(negative_keys))))
-    score = round(max(0.0, min(1.0, sum(value for _, value in parts))), 3)
+    context_keys = {m.key for m in context}
+    features = {
+        proximity: 1.0,
+        "title": len({m.group for m in required if m.paragraph == 0}) / len(need),
+        "context": float(len(context_keys)),
+        "entities": float(max(0, len(_distinct(required)) - len(need))),
+        "support": float(max(0, len(ties) - 1)),
+        "negative": float(len(_distinct(negative))),
+    }
+    parts = _parts(watch, features, required, context, negative)
+    # kept to six places, not two: strong stories differ in the third place and beyond, and order by it
+    score = round(1 / (1 + math.exp(-sum(value for _, value in parts))), 6)
+    weak = proximity != "sentence" and not context_keys
+    if weak:
+        parts.append(("weak tie: no sentence names both and no context term; not stored", 0.0))
     sentence_by_index = {s.index: s for s in sentences}
     evidence = _evidence(proximity, ties, paragraphs, neighbours, required, context, sentence_by_index, watch.groups)
     return WatchResult(
-        watch.name, score, score >= watch.threshold, proximity, evidence, found, [], parts, skipped
+        watch.name, score, score >= watch.threshold and not weak, proximity, evidence, found, [], parts, skipped,
+        features,
     )
+
+
+def _parts(
+    watch: Watch, features: dict[str, float], required: list[Mention], context: list[Mention], negative: list[Mention]
+) -> list[tuple[str, float]]:
+    """Each feature's contribution to the log-odds, with the reason ``inspect`` prints beside it."""
+    w = watch.weights
+    proximity = next(p for p in ("sentence", "paragraph", "article") if p in features)
+    parts = [("base", w.bias), (f"same {proximity}", getattr(w, proximity))]
+    if features["title"]:
+        in_title = sorted({m.group for m in required if m.paragraph == 0})
+        parts.append((f"title names {', '.join(in_title)}", w.title * features["title"]))
+    counted = [
+        ("context", w.context_max, lambda n: f"context: {', '.join(_distinct(context).values())}"),
+        ("entities", w.entities_max, lambda n: f"{n} more watch entities"),
+        ("support", w.support_max, lambda n: f"{n + 1} sentences tie the groups"),
+        ("negative", w.negative_max, lambda n: f"off-topic cues: {', '.join(_distinct(negative).values())}"),
+    ]
+    for name, most, reason in counted:
+        n = int(features[name])
+        if n:
+            parts.append((reason(n), getattr(w, name) * min(n, most)))
+    return parts
+
+
+def best_first(score: float | None, first_stored: object, ident: int) -> tuple:
+    """The one order of matches and stories everywhere (``matches``, the digest, alerts, exports): the
+    higher score first, then the earlier stored, then the lower id."""
+    return (-(score or 0.0), first_stored or "", ident)
+
+
+def captions(sentences: list[Sentence]) -> set[int]:
+    """Body lines that are labels, not prose: a paragraph of one short sentence without closing
+    punctuation ("News of Belarus", "Libya | World", a menu line kept by extraction). They tie nothing."""
+    per_paragraph: dict[int, list[Sentence]] = defaultdict(list)
+    for s in sentences:
+        per_paragraph[s.paragraph].append(s)
+    found = set()
+    for paragraph, members in per_paragraph.items():
+        if paragraph == 0 or len(members) != 1:
+            continue
+        text = members[0].text.strip()
+        if len(_WORD.findall(text)) <= CAPTION_WORDS and not _CLOSING.search(text):
+            found.add(members[0].index)
+    return found
 
 
 def _distinct(mentions: list[Mention]) -> dict[str, str]:

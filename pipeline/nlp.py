@@ -2,16 +2,17 @@
 
 Each pipeline is built once per process and cached: the model without the components entities do not
 need (tagger, parser, lemmatizer...; en_core_web_sm's NER has its own tok2vec), the rule-based
-``sentencizer`` for sentence boundaries, and the watchlist as an ``entity_ruler`` placed after the NER
-with ``overwrite_ents`` so watch terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan
-Tertel" as one ORG) while the model still finds names the watchlist lacks. Languages without a model
-(Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same ruler, so
-they match by their aliases. Inflection is handled by REGEX token patterns built from each alias: Cyrillic
-words take case endings, Arabic words take clitic prefixes and the article.
+``sentencizer`` for sentence boundaries, and the watchlist's component placed after the NER, so watch
+terms replace the model's wrong labels ("Belarus" as ORG, "the KGB Ivan Tertel" as one ORG) while the
+model still finds names the watchlist lacks. Languages without a model
+(Russian, Belarusian, Arabic, French...) get a blank pipeline of that language with the same component,
+so they match by their aliases. What an alias matches (inflection, accents, clitics, unspaced scripts)
+is decided in ``aliases.py`` alone.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -21,12 +22,15 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
 
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
 from newsmon.pipeline import language
+from newsmon.pipeline.aliases import alias_index
 from newsmon.pipeline.matching import Mention, Sentence
-from newsmon.pipeline.watchlist import Entity, Watchlist
+from newsmon.pipeline.watchlist import Watchlist
 
 log = logging.getLogger(__name__)
 
@@ -35,34 +39,6 @@ UNNEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemm
 EMBEDDERS = ("tok2vec", "transformer")
 NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "LAW"}  # model labels worth storing
 CHUNK_CHARS = 5_000  # longer paragraphs are cut at a sentence end so one doc never grows unbounded
-
-_CYRILLIC_LANGUAGES = ("ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg", "tt", "ba")
-_ARABIC_LANGUAGES = ("ar", "fa", "ur", "ps", "ug", "ku", "sd")
-SCRIPTS_BY_LANGUAGE = {
-    **{lang: {"cyrillic", "latin"} for lang in _CYRILLIC_LANGUAGES},
-    **{lang: {"arabic", "latin"} for lang in _ARABIC_LANGUAGES},
-}
-_CYRILLIC = re.compile(r"^[\u0400-\u04FF]+$")
-_ARABIC = re.compile(r"^[\u0600-\u06FF]+$")
-# Russian, Belarusian and Ukrainian noun and adjective endings, longest first.
-_CYRILLIC_ENDINGS = sorted(
-    set(
-        "а я о е ё у ю ы и і ї ь й ў "
-        "ей ой ою ею ем ём ом ам ям ах ях ов ев ий ый ая яя ое ее ую юю ым им ых их ые ие ью ай яй аў яў "
-        "ім іх ія ия ии ию ае ві ыя "
-        "ами ями ого его ому ему ыми ими ымі ага яга аму яму імі ові еві ием ией иям иях"
-        .split()
-    ),
-    key=lambda ending: (-len(ending), ending),
-)
-_CYRILLIC_ENDING_RE = "(?:" + "|".join(_CYRILLIC_ENDINGS) + ")?"
-_CYRILLIC_STRIP2 = ("ий", "ый", "ой", "ая", "яя", "ое", "ее", "ие", "ые", "ія", "ае", "ую", "ыя")
-_CYRILLIC_STRIP1 = "аяоеёуюыиіьй"
-# Arabic: conjunction و/ف, preposition ب/ل/ك, article ال (ل + ال is written لل); then the word and a suffix.
-_ARABIC_PREFIX_RE = "(?:[وف]?(?:[بك]?ال|لل|[بلك]))?"
-_ARABIC_SUFFIX_RE = "(?:ة|ين|ون|ات|ان)?"
-_ALEFS = "[اأإآ]"
-
 
 @dataclass
 class Unit:
@@ -136,98 +112,65 @@ def _load_model(model: str) -> Language:
 
 
 def add_watchlist(nlp: Language, watchlist: Watchlist) -> None:
-    """Add the watchlist's entity ruler after the model's NER (or alone in a blank pipeline)."""
+    """Add the watchlist's component after the model's NER (or alone in a blank pipeline)."""
     where = {"after": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe(
-        "entity_ruler",
-        name="watchlist",
-        config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": False},
-        **where,
-    )
-    scripts = SCRIPTS_BY_LANGUAGE.get(nlp.lang, {"latin"}) if nlp.lang != "xx" else None
-    ruler.add_patterns([p for entity in watchlist.entities for p in entity_patterns(nlp, entity, scripts)])
+    component = nlp.add_pipe("newsmon_watchlist", name="watchlist", **where)
+    component.index = alias_index(watchlist, nlp.lang if nlp.lang != "xx" else None)
+    for entity in watchlist.entities:  # interned now, so a memory zone never frees them
+        nlp.vocab.strings.add(entity.key)
+        nlp.vocab.strings.add(entity.ner_label)
 
 
-def entity_patterns(nlp: Language, entity: Entity, scripts: set[str] | None = None) -> list[dict]:
-    """Entity-ruler patterns for every alias of ``entity``, tokenized by this pipeline's tokenizer.
+class WatchlistComponent:
+    """Sets the watchlist's hits (``aliases.find_mentions``) as the doc's entities; they replace the
+    model's entities they overlap, so watch terms win over the model's wrong labels."""
 
-    Inflections (REGEX patterns) go only to pipelines of languages written in the alias's script (all
-    of them when ``scripts`` is None); elsewhere the alias matches as written. Every REGEX is tried on
-    every token, and a Cyrillic case ending hardly ever occurs in an English article.
-    """
-    patterns: list[str | list[dict]] = []
-    single: dict[str, list[str]] = {}  # one-word REGEX patterns, merged per attribute into one REGEX
-    for alias in entity.aliases:
-        inflect = scripts is None or script_of(alias) in scripts
-        pattern = alias_pattern(nlp, alias, entity.case_sensitive or _is_acronym(alias), inflect)
-        regex = "REGEX" in repr(pattern)
-        if regex and len(pattern) == 1:
-            ((attr, spec),) = pattern[0].items()
-            single.setdefault(attr, []).append(spec["REGEX"][1:-1])
-        elif pattern not in patterns:
-            patterns.append(pattern)
-    for attr, bodies in single.items():
-        patterns.append([{attr: {"REGEX": "^(?:" + "|".join(dict.fromkeys(bodies)) + ")$"}}])
-    return [{"label": entity.ner_label, "pattern": p, "id": entity.key} for p in patterns]
+    def __init__(self) -> None:
+        self.index = None
 
-
-def script_of(text: str) -> str:
-    if any("\u0400" <= c <= "\u04FF" for c in text):
-        return "cyrillic"
-    if any("\u0600" <= c <= "\u06FF" for c in text):
-        return "arabic"
-    return "latin"
+    def __call__(self, doc: Doc) -> Doc:
+        hits = self.index.find(doc.text) if self.index is not None else []
+        if not hits:
+            return doc
+        _split_at(doc, {h.start for h in hits} | {h.end for h in hits})
+        spans = []
+        for hit in hits:
+            span = doc.char_span(hit.start, hit.end, label=hit.label, span_id=hit.key, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        spans = filter_spans(spans)
+        taken = {i for span in spans for i in range(span.start, span.end)}
+        kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
+        doc.ents = sorted(kept + spans, key=lambda span: span.start)
+        return doc
 
 
-def _is_acronym(alias: str) -> bool:
-    letters = [c for c in alias if c.isalpha()]
-    return len(letters) > 1 and all(c.isupper() for c in letters)
+@Language.factory("newsmon_watchlist")
+def _make_watchlist_component(nlp: Language, name: str) -> WatchlistComponent:
+    return WatchlistComponent()
 
 
-def alias_pattern(nlp: Language, alias: str, case_sensitive: bool, inflect: bool = True) -> str | list[dict]:
-    """A phrase (plain words) or a token pattern (inflected, wildcard or case-sensitive words)."""
-    starred = {m.start() - i for i, m in enumerate(re.finditer(r"\*", alias))}
-    clean = alias.replace("*", "")
-    tokens = [t for t in nlp.make_doc(clean) if not t.is_space]
-    specs = [_token_spec(t.text, t.idx + len(t.text) in starred, case_sensitive, inflect) for t in tokens]
-    if not case_sensitive and all("LOWER" in spec and isinstance(spec["LOWER"], str) for spec in specs):
-        return clean
-    return specs
-
-
-def _token_spec(text: str, starred: bool, case_sensitive: bool, inflect: bool) -> dict:
-    attr = "TEXT" if case_sensitive else "LOWER"
-    value = text if case_sensitive else text.lower()
-    if starred:
-        return {attr: {"REGEX": f"^{re.escape(value)}[^\\W\\d_]{{0,4}}$"}}
-    if case_sensitive or not inflect:
-        return {attr: value}
-    if _CYRILLIC.match(text):
-        return {"LOWER": {"REGEX": f"^{re.escape(_cyrillic_stem(text.lower()))}{_CYRILLIC_ENDING_RE}$"}}
-    if _ARABIC.match(text):
-        return {"TEXT": {"REGEX": f"^{_ARABIC_PREFIX_RE}{_arabic_body(text)}{_ARABIC_SUFFIX_RE}$"}}
-    return {attr: value}
-
-
-def _cyrillic_stem(word: str) -> str:
-    """Strip the dictionary-form ending so case endings can follow: Беларусь -> беларус, Ливия -> ливи."""
-    if len(word) >= 6 and word.endswith(_CYRILLIC_STRIP2):
-        return word[:-2]
-    if len(word) >= 4 and word[-1] in _CYRILLIC_STRIP1:
-        return word[:-1]
-    return word
-
-
-def _arabic_body(word: str) -> str:
-    """The word without its article, with alef and final ya/ta-marbuta spellings made interchangeable."""
-    if word.startswith("ال") and len(word) > 4:
-        word = word[2:]
-    body = "".join(_ALEFS if c in "اأإآ" else re.escape(c) for c in word)
-    if body.endswith("ة"):
-        body = body[:-1] + "[ةه]"
-    elif body.endswith("ي") or body.endswith("ى"):
-        body = body[:-1] + "[يى]"
-    return body
+def _split_at(doc: Doc, offsets: set[int]) -> None:
+    """Split tokens that a hit starts or ends inside (unspaced scripts, Turkish Libya'da), so every hit
+    is a whole number of tokens."""
+    starts = [token.idx for token in doc]
+    cuts: dict[int, list[int]] = {}
+    for offset in sorted(offsets):
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and starts[i] < offset < starts[i] + len(doc[i].text):
+            cuts.setdefault(i, []).append(offset - starts[i])
+    splits = []
+    for i, inner in cuts.items():
+        token = doc[i]
+        bounds = [0, *inner, len(token.text)]
+        splits.append((token, [token.text[a:b] for a, b in zip(bounds, bounds[1:])]))
+    if splits:
+        with doc.retokenize() as retokenizer:
+            for token, orths in splits:
+                retokenizer.split(token, orths, heads=[(token, 0)] * len(orths))
+        for token in doc[1:]:  # a piece of a split token never starts a sentence
+            if token.is_sent_start is None:
+                token.is_sent_start = False
 
 
 def detect_language(text: str, fallback: str = "en") -> str:

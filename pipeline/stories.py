@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 
 import sqlite_utils
 
+from newsmon.pipeline.matching import best_first
 from newsmon.pipeline.render import Segment, clean, highlight, outlet_of, parse_time, safe_url
 
 WINDOW = timedelta(days=3)
@@ -251,7 +252,7 @@ def load_stories(db: sqlite_utils.Database, match_ids: Iterable[int]) -> list[St
         groups[row["story_id"] or row["id"]].append(row)
     watch_names = _watchlist_names(db, {r["article_id"] for r in rows})
     stories = [_story(story_id, members, watch_names) for story_id, members in groups.items()]
-    stories.sort(key=lambda s: (-s.score, s.first_stored, s.story_id))
+    stories.sort(key=lambda s: best_first(s.score, s.first_stored, s.story_id))
     return stories
 
 
@@ -284,7 +285,7 @@ def _terms(item: dict) -> list[dict]:
 
 
 def _story(story_id: int, members: list[dict], watch_names: dict[int, list[str]]) -> StoryView:
-    members.sort(key=lambda r: (-(r["score"] or 0.0), r["id"]))
+    members.sort(key=lambda r: best_first(r["score"], r["created_at"], r["id"]))
     copies: dict[int, Copy] = {}
     for row in members:
         copies.setdefault(

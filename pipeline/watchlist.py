@@ -60,20 +60,26 @@ class Entity:
 
 @dataclass
 class Weights:
-    """How a watch scores an article; see the bundled watchlist for what each weight means."""
+    """The score's logistic model: log-odds added per feature, and how many of a counted feature count.
 
-    sentence: float = 0.55
-    paragraph: float = 0.4
-    article: float = 0.25
-    title: float = 0.15
-    context: float = 0.05
-    context_max: float = 0.15
-    entities: float = 0.03
-    entities_max: float = 0.15
-    support: float = 0.03
-    support_max: float = 0.09
-    negative: float = 0.25
-    negative_max: float = 0.75
+    Score = 1 / (1 + exp(-(bias + proximity + title * share + context * n + ...))), so a score is the
+    estimated chance that the article is a story about the watch. The defaults are fitted on the
+    labelled cases in ``tests/eval/`` and the demo site's stories by ``bench/fit_score.py``.
+    """
+
+    bias: float = -3.89
+    sentence: float = 4.1
+    paragraph: float = 1.45
+    article: float = 0.0
+    title: float = 0.36
+    context: float = 1.78
+    context_max: int = 3
+    entities: float = 1.89
+    entities_max: int = 5
+    support: float = 0.0
+    support_max: int = 3
+    negative: float = -2.68
+    negative_max: int = 3
 
 
 @dataclass
@@ -199,4 +205,7 @@ def _check(watchlist: Watchlist, where: str) -> None:
         for key in ("max_list_items", "max_places"):
             if getattr(watch, key) < 2:
                 raise ConfigError(f"{at}.{key}: expected an integer of at least 2")
+        for key in ("context_max", "entities_max", "support_max", "negative_max"):
+            if getattr(watch.weights, key) < 0:
+                raise ConfigError(f"{at}.weights.{key}: expected a count of 0 or more")
 

@@ -40,13 +40,14 @@ def matches(app: AppContext, since: str | None, watch: str | None, as_json: bool
     """Stored matches, best first, with the sentences that tie the watch's groups together."""
     from newsmon.commands.export import known_watches, parse_since
     from newsmon.pipeline.export import load_matches
+    from newsmon.pipeline.matching import best_first
     from newsmon.pipeline.relevance import explain_matches
 
     db = app.db()
     if watch and watch not in (known := known_watches(app, db)):
         raise ConfigError(f"--watch: unknown watch {watch!r} (known: {', '.join(known) or 'none'})")
     rows = load_matches(db, since=parse_since(since) if since else None, watch=watch)
-    rows.sort(key=lambda r: (-r.score, r.created_at, r.match_id))
+    rows.sort(key=lambda r: best_first(r.score, r.created_at, r.match_id))
     scores = explain_matches(db, [{"id": row.match_id, "watch": row.watch} for row in rows])
     if as_json:
         click.echo(json.dumps([asdict(row) | scores[row.match_id] for row in rows], ensure_ascii=False, indent=2))

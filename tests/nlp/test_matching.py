@@ -7,6 +7,7 @@ to three sentences with the terms that tie the groups, and the explanation says 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ def test_the_explanation_says_which_entities_and_why(nlp):
     matched = analyze_text("Haftar in Minsk", text).explain()
     assert "Watch belarus-libya: MATCH" in matched
     assert "libya: Khalifa Haftar (Haftar, Khalifa Haftar)" in matched
-    assert "+0.55  same sentence" in matched and "[sentence]" in matched
+    assert "same sentence" in matched and "[sentence]" in matched
     missed = analyze_text("", "Khalifa Haftar met Russian officials in Moscow.").explain()
     assert "Watch belarus-libya: no match: no belarus mention (found libya: Khalifa Haftar)." in missed
     assert "Moscow (GPE)" in missed
@@ -109,3 +110,40 @@ def test_inspect_style_json_has_entities_and_matches(nlp):
 )
 def test_articles_without_a_model_still_match_by_their_aliases(nlp, language, title, text):
     assert result(title, text, language).matched
+
+
+def test_a_loose_tie_without_context_is_never_stored(nlp):
+    migration = result(
+        "Migrants take new routes into Europe",
+        "Border guards say more migrants now arrive through Belarus.\n"
+        "In the Mediterranean, boats continue to leave from Libya, the UN said.",
+    )
+    assert migration.proximity == "paragraph" and not migration.matched
+    assert any(reason.startswith("weak tie") for reason, _ in migration.parts)
+    advisers = result("", "Military advisers from Belarus were seen at a base.\nResidents of Benghazi confirmed it.")
+    assert advisers.proximity == "paragraph" and advisers.found["belarus"] == ["Belarus"]
+    assert advisers.features["context"] == 1 and advisers.score > migration.score  # then the score decides
+    assert not any(reason.startswith("weak tie") for reason, _ in advisers.parts)
+
+
+def test_caption_lines_tie_nothing(nlp):
+    caption = result("Haftar's son tours oil fields", "News of Belarus\nSaddam Haftar toured oil fields near Brega.")
+    assert not caption.matched and caption.missing == ["belarus"]
+    prose = result(
+        "Haftar's son tours oil fields", "Saddam Haftar toured oil fields near Brega.\nHe then flew to Belarus."
+    )
+    assert prose.missing == []
+
+
+def test_the_score_is_a_probability_that_ranks_relations_above_co_mentions(nlp):
+    relations = result(
+        "Lukashenko receives Haftar in Minsk",
+        "Alexander Lukashenko received Khalifa Haftar in Minsk to discuss MiG-29 repairs and arms supplies. "
+        "KGB chairman Ivan Tertel attended the talks with the Libyan National Army delegation.",
+    )
+    co_mention = result("", "Belarus and Libya were among the countries mentioned in the report.")
+    assert 0 < co_mention.score < relations.score < 1
+    assert relations.score >= 0.7 > co_mention.score
+    assert set(relations.features) == {"sentence", "title", "context", "entities", "support", "negative"}
+    logit = sum(value for _, value in relations.parts)
+    assert abs(relations.score - 1 / (1 + math.exp(-logit))) < 1e-6
