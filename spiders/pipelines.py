@@ -3,10 +3,11 @@
 This is the only place where Scrapy meets the plain-Python pipeline. A page that cannot be extracted
 is counted as an error of its source and never stops the crawl.
 
-Extraction runs in a small thread pool of the source's own, off the reactor's thread: one slow page
-(trafilatura's time grows with the square of a page's paragraphs) then holds one extraction thread of
-its source, while the reactor keeps fetching and storing every other source's articles. Storage stays
-on the reactor's thread, which owns the SQLite connection.
+Extraction runs in one small thread pool of the crawl process, off the reactor's thread: one slow page
+(trafilatura's time grows with the square of a page's paragraphs) then holds one extraction thread,
+while the reactor keeps fetching and storing every other source's articles. The pool is shared by all
+sources so that at most ``EXTRACTION_THREADS`` parsed pages are in memory at once. Storage stays on the
+reactor's thread, which owns the SQLite connection.
 """
 
 from __future__ import annotations
@@ -34,17 +35,31 @@ def extract(item: FetchedPage) -> Article | None:
     return extract_article(item.body, item.url, {**item.hints, "content_type": item.content_type})
 
 
+_pool: ThreadPool | None = None
+
+
+def extraction_pool() -> ThreadPool:
+    """The crawl process's extraction threads, started on first use and stopped with the reactor."""
+    global _pool
+    if _pool is None:
+        from twisted.internet import reactor
+
+        _pool = ThreadPool(minthreads=0, maxthreads=EXTRACTION_THREADS, name="newsmon-extraction")
+        _pool.start()
+        reactor.addSystemEventTrigger("during", "shutdown", _pool.stop)
+    return _pool
+
+
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.pool = ThreadPool(minthreads=0, maxthreads=EXTRACTION_THREADS, name="newsmon-extraction")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.pool.start()
+        self.pool = extraction_pool()
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         from twisted.internet import reactor
@@ -70,7 +85,4 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
-        try:
-            self.crawler.spider.store.flush()
-        finally:
-            self.pool.stop()
+        self.crawler.spider.store.flush()
