@@ -25,7 +25,11 @@ from trafilatura.metadata import extract_sitename, extract_title
 from w3lib.encoding import html_to_unicode
 from w3lib.html import remove_tags, replace_entities
 
+from newsmon.pipeline.body import main_text
 from newsmon.pipeline.language import detect_language
+from newsmon.pipeline.pagecap import cap_elements
+from newsmon.pipeline.pubdate import agree_with_url, url_day, url_midnight
+from newsmon.pipeline.titles import strip_site_suffix, title_key
 from newsmon.pipeline.urls import canonical_url, is_http_url
 
 ARTICLE_TYPES = {
@@ -55,14 +59,14 @@ DATE_META = (
     "dc.date",
     "dcterms.created",
 )
-TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/)\s+")
 MIN_UNTITLED_TEXT = 100
-# Measured on the extraction benchmark (bench/extraction.py): trafilatura's fast mode with recall
-# favoured scores a higher F1 than its defaults and runs about twice as fast; comments are not article.
-BODY_OPTIONS = {"fast": True, "favor_recall": True, "include_comments": False, "include_tables": True}
-# Never text: C0/C1 controls (tab and newline aside), and the bidi embeddings, overrides and isolates
-# that make a headline display differently from what it says. Plain direction marks (LRM, RLM) stay.
-NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Never text: C0/C1 controls (tab and newline aside), the bidi embeddings, overrides and isolates that
+# make a headline display differently from what it says, and invisible break hints (soft hyphen,
+# zero-width space, word joiner, BOM) that split a name in two for search and matching. Plain direction
+# marks (LRM, RLM) and the zero-width (non-)joiners, which are spelling in Persian or Hindi, stay.
+NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+# Left at the start of a text or title by bylines and layout ("By X | 12:00", a table's first cell).
+LEADING_DEBRIS = re.compile(r"^[\s|•·,;:/\\>]+")
 TITLE_MAX = 1000
 FIELD_MAX = 300
 
@@ -84,9 +88,9 @@ class Article:
 
     def __post_init__(self) -> None:
         """Whatever a page held, what is stored is text: no control characters, bounded short fields."""
-        self.title = scrub(self.title, TITLE_MAX)
-        self.text = scrub(self.text) or ""
-        self.summary = scrub(self.summary)
+        self.title = scrub(self.title, TITLE_MAX, lead=True)
+        self.text = scrub(self.text, lead=True) or ""
+        self.summary = scrub(self.summary, lead=True)
         self.author = scrub(self.author, FIELD_MAX)
         self.site_name = scrub(self.site_name, FIELD_MAX)
 
@@ -109,17 +113,21 @@ def extract_article(html: bytes | str, url: str, hints: dict | None = None) -> A
     tree = trafilatura.load_html(page) if page.strip() else None
     if tree is None:
         return article_from_hints(url, hints, html=page)
+    cap_elements(tree)
     meta = structured_metadata(tree)
     site_name = first(meta.get("site_name"), hints.get("site_name"), extract_sitename(tree))
     title = first(meta.get("headline"), meta.get("og_title"), extract_title(tree), hints.get("title"))
-    title = strip_site_suffix(title, [site_name, hints.get("site_name")], url) if title else None
+    title = strip_site_suffix(clean_text(title), [site_name, hints.get("site_name")], url) if title else None
     published = first(iso_datetime(meta.get("published")), iso_datetime(hints.get("published")))
+    published = agree_with_url(published, url)
     for extensive in (False, True):
         if not published:
             published = iso_datetime(find_date(tree, url=url, extensive_search=extensive, original_date=True))
+    if not published and (day := url_day(url)):
+        published = url_midnight(day)
     canonical = page_canonical_url(tree, url)
-    doc = trafilatura.bare_extraction(tree, url=url, **BODY_OPTIONS)
-    text = drop_leading_title((doc.text if doc is not None and doc.text else "").strip(), title)
+    structured_body = clean_text(meta["body"]) if meta.get("body") else None
+    text = drop_leading_title(main_text(tree, url, structured_body), title)
     summary = clean_text(hints.get("summary") or "")
     if len(text) < len(summary):
         text = summary
@@ -142,7 +150,7 @@ def extract_article(html: bytes | str, url: str, hints: dict | None = None) -> A
 def drop_leading_title(text: str, title: str | None) -> str:
     """The body without a first line that merely repeats the headline (stored separately)."""
     first_line, _, rest = text.partition("\n")
-    if title and rest and _key(first_line) == _key(title):
+    if title and rest and title_key(first_line) == title_key(title):
         return rest.lstrip()
     return text
 
@@ -153,7 +161,7 @@ def article_from_hints(url: str, hints: dict, html: str = "") -> Article | None:
     text = clean_text(hints.get("summary") or "")
     if not title and not text:
         return None
-    title = strip_site_suffix(title, [hints.get("site_name")], url) if title else None
+    title = strip_site_suffix(clean_text(title), [hints.get("site_name")], url) if title else None
     return Article(
         url=url,
         canonical_url=canonical_url(url),
@@ -169,12 +177,21 @@ def article_from_hints(url: str, hints: dict, html: str = "") -> Article | None:
 
 
 def decode_html(html: bytes | str, content_type: str | None = None) -> str:
-    """Unicode page text: BOM, then the HTTP charset, then ``<meta charset>``, then detection.
+    """Unicode page text: strictly valid UTF-8 first, then BOM, HTTP charset, ``<meta charset>``, detection.
 
-    Detection matters for pages in legacy encodings (Windows-1251, ...) served without a charset.
+    Bytes with non-ASCII characters that decode as UTF-8 are almost never anything else, so a declared
+    charset that contradicts them (GB18030, ISO-8859-15, cp1252 on a UTF-8 page) is a publisher's
+    mistake and would only produce mojibake; ASCII reads the same in every declared charset (NUL bytes
+    mean UTF-16 or UTF-32 and are left to the declaration). Detection matters for pages in legacy
+    encodings (Windows-1251, ...) served without a charset.
     """
     if isinstance(html, str):
         return html
+    if b"\x00" not in html[:4096]:
+        try:
+            return html.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
     _, text = html_to_unicode(content_type, html, auto_detect_fun=_guess_encoding)
     return text
 
@@ -254,6 +271,7 @@ def _from_json_ld(item: dict) -> dict[str, str | None]:
         "author": _names(item.get("author")),
         "site_name": _names(item.get("publisher")),
         "description": _text(item.get("description")),
+        "body": _text(item.get("articleBody")),
         "language": _text(item.get("inLanguage")),
     }
 
@@ -291,46 +309,6 @@ def page_canonical_url(tree: HtmlElement | None, url: str) -> str:
         if is_http_url(candidate) and (urlsplit(candidate).path not in ("", "/") or urlsplit(own).path == "/"):
             return candidate
     return own
-
-
-def strip_site_suffix(title: str, site_names: list[str | None], url: str) -> str:
-    """Drop a site name glued to a title ("Title | Site", "Site - Title").
-
-    A part is dropped when it names the site (its declared name or its host); a short trailing part
-    after "|" is dropped too, since pipes almost never separate the words of a headline.
-    """
-    title = clean_text(title)
-    keys = {_key(name) for name in site_names if name}
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    host_label = _key(host.split(".")[0]) if host else ""
-    keys.discard("")
-
-    def names_site(part: str) -> bool:
-        key = _key(part)
-        if not key:
-            return False
-        return key in keys or key == _key(host) or (len(host_label) > 2 and (key == host_label or key.startswith(host_label)))
-
-    changed = True
-    while changed:
-        changed = False
-        pieces = TITLE_SEPARATORS.split(title)
-        if len(pieces) < 2:
-            break
-        separators = TITLE_SEPARATORS.findall(title)
-        if names_site(pieces[-1]) or (
-            separators[-1].strip() == "|" and len(pieces[-1].split()) <= 4 and len(title) - len(pieces[-1]) > 20
-        ):
-            title = title[: title.rfind(separators[-1])].strip()
-            changed = True
-        elif names_site(pieces[0]):
-            title = title[title.find(separators[0]) + len(separators[0]) :].strip()
-            changed = True
-    return title
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\W+", "", text.lower())
 
 
 def iso_datetime(value: Any) -> str | None:
@@ -381,11 +359,14 @@ def clean_text(text: str) -> str:
     return re.sub(r"[^\S\n]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
 
 
-def scrub(value: str | None, limit: int | None = None) -> str | None:
-    """``value`` without ``NOT_TEXT`` characters, cut at ``limit`` characters; None stays None."""
+def scrub(value: str | None, limit: int | None = None, *, lead: bool = False) -> str | None:
+    """``value`` without ``NOT_TEXT`` characters (and, with ``lead``, without ``LEADING_DEBRIS``), cut at
+    ``limit`` characters; None stays None."""
     if value is None:
         return None
     text = NOT_TEXT.sub("", value)
+    if lead:
+        text = LEADING_DEBRIS.sub("", text)
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
