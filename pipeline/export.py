@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 
 import sqlite_utils
 
+from newsmon.pipeline.matching import best_first
 from newsmon.pipeline.render import clean, outlet_of
 from newsmon.pipeline.stories import head_order
 
@@ -41,7 +42,7 @@ select m.id, m.watch, m.score, m.evidence, m.story_id, m.created_at,
        length(a.text) as text_length
 from matches m join articles a on a.id = m.article_id
 where (:since is null or m.created_at >= :since) and (:watch is null or m.watch = :watch)
-order by m.created_at desc, m.score desc, m.id desc
+order by m.score desc, m.created_at, m.id
 """
 
 
@@ -83,6 +84,7 @@ class ExportRow:
     evidence: list[Evidence]
     also_reported_by: list[str] = field(default_factory=list)
     text_length: int = 0
+    raw_score: float = 0.0
 
     @property
     def entities(self) -> list[str]:
@@ -112,7 +114,8 @@ def _evidence(raw: str | None) -> list[Evidence]:
 
 
 def load_matches(db: sqlite_utils.Database, *, since: str | None = None, watch: str | None = None) -> list[ExportRow]:
-    """Matches stored at or after ``since`` (ISO 8601, UTC), newest first, with their articles."""
+    """Matches stored at or after ``since`` (ISO 8601, UTC), with their articles, best first: the order of
+    ``matching.best_first``, as ``matches``, alerts and the digest show them."""
     rows = []
     for row in db.query(_QUERY, {"since": since, "watch": watch}):
         rows.append(
@@ -131,6 +134,7 @@ def load_matches(db: sqlite_utils.Database, *, since: str | None = None, watch: 
                 language=safe_text(row["language"], 20) or None,
                 evidence=_evidence(row["evidence"]),
                 text_length=row["text_length"] or 0,
+                raw_score=float(row["score"] or 0),
             )
         )
     _link_stories(rows)
@@ -169,6 +173,11 @@ class StoryRow:
         return max(copy.score for copy in self.copies)
 
     @property
+    def best_score(self) -> float:
+        """The unrounded score that orders stories (``score`` is rounded for display)."""
+        return max(copy.raw_score for copy in self.copies)
+
+    @property
     def first_found(self) -> str:
         return min(copy.created_at for copy in self.copies)
 
@@ -201,7 +210,7 @@ def single_copies(rows: list[ExportRow]) -> list[StoryRow]:
 
 
 def group_stories(rows: list[ExportRow]) -> list[StoryRow]:
-    """Matches grouped into stories per watch, the story found or joined most recently first."""
+    """Matches grouped into stories per watch, best first (``matching.best_first``, as the digest orders them)."""
     groups: dict[tuple[str, object], list[ExportRow]] = {}
     for row in rows:
         key = (row.watch, row.story_id if row.story_id is not None else f"match-{row.match_id}")
@@ -210,7 +219,7 @@ def group_stories(rows: list[ExportRow]) -> list[StoryRow]:
         StoryRow(watch, sorted(copies, key=lambda r: head_order(r.published, r.text_length, r.match_id)))
         for (watch, _), copies in groups.items()
     ]
-    stories.sort(key=lambda s: (s.last_found, s.score), reverse=True)
+    stories.sort(key=lambda s: best_first(s.best_score, s.first_found, s.story_id or s.lead.match_id))
     return stories
 
 
@@ -277,6 +286,7 @@ def to_json(rows: list[ExportRow]) -> str:
     items = []
     for row in rows:
         item = asdict(row)
+        del item["raw_score"]  # ``score`` is the figure to show; the unrounded one only orders
         item["entities"] = row.entities
         items.append(item)
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
@@ -376,7 +386,7 @@ def to_atom(
     stories: list[StoryRow], *, watch: str | None = None, link: str | None = None, link_rel: str = "self"
 ) -> str:
     """A valid Atom 1.0 feed, one entry per story (a story of one copy per match for a per-match feed),
-    newest first; ``link`` is where the feed lives (or what it views).
+    best first; ``link`` is where the feed lives (or what it views).
 
     An entry's id is that of its first-stored copy, so a story keeps the id its first match had in a
     per-match feed, and keeps it when an earlier-published copy later comes to head it.
