@@ -99,3 +99,12 @@ def test_the_setting_is_checked(tmp_path, write_config):
 
     with pytest.raises(ConfigError, match=r"nlp\.ner: expected possible \| all"):
         load_config(write_config('[nlp]\nner = "some"\n'))
+
+
+def test_the_pre_filter_skips_every_model_alike(nlp, nlp_ru, nlp_fr):
+    from newsmon.pipeline.nlp import WATCHLIST_PIPE, ner_components
+
+    for pipeline in (nlp, nlp_ru, nlp_fr):
+        skipped = ner_components(pipeline)
+        assert "ner" in skipped, pipeline.lang
+        assert WATCHLIST_PIPE not in skipped
