@@ -164,3 +164,24 @@ def test_the_pipeline_stores_exactly_the_hits_find_mentions_returns(nlp, languag
     analysis = analyze_text("", text, language)
     stored = [(m.start, m.end, m.key) for m in analysis.mentions if m.canonical]
     assert stored == [(h.start, h.end, h.key) for h in find_mentions(BUNDLED, text, language)]
+
+
+@pytest.mark.parametrize(
+    "language, text, inflected",
+    [
+        ("bs", "Lukašenka je u Minsku primio Haftara i razgovarao o Libiji.", ["Minsku", "Haftara"]),
+        ("no", "Lukasjenko tok imot Haftars delegasjon i Minsk for å drøfte Libyas luftvåpen.", ["Haftars", "Libyas"]),
+    ],
+)
+def test_a_language_without_a_spacy_tokenizer_still_takes_its_own_endings(language, text, inflected):
+    """spaCy has no tokenizer for Bosnian or Norwegian ("no"), so their pipelines run on the multi-language
+    one; the alias index is still built for the article's language, so its endings apply."""
+    from newsmon.config import NlpSettings
+    from newsmon.pipeline.nlp import WATCHLIST_PIPE, get_pipeline
+
+    nlp = get_pipeline(language, NlpSettings(), BUNDLED)
+    assert nlp.lang == "xx"
+    assert nlp.get_pipe(WATCHLIST_PIPE).index.language == language
+    stored = [m.text for m in analyze_text("", text, language).mentions if m.canonical]
+    assert set(inflected) <= set(stored)
+    assert stored == [text[h.start : h.end] for h in find_mentions(BUNDLED, text, language)]
