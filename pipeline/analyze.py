@@ -133,6 +133,8 @@ class Analysis:
                 why = f"no {' or '.join(result.missing)} mention"
                 if result.list_sentences:
                     why += f" outside {result.list_sentences} list-like or caption sentence(s)"
+                if result.origins:
+                    why += f" ({', '.join(result.origins)}: only where someone is from)"
                 lines.append(f"Watch {result.watch}: no match: {why} (found {present}).")
                 continue
             verdict = "MATCH" if result.matched else "no match"
