@@ -163,8 +163,20 @@ def _parts(
     for name, most, reason in counted:
         n = int(features[name])
         if n:
-            parts.append((reason(n), getattr(w, name) * min(n, most)))
+            parts.append((reason(n), getattr(w, name) * scaled(name, n, most)))
     return parts
+
+
+LOG_SCALED = ("context", "entities", "support")
+
+
+def scaled(name: str, n: float, most: int) -> float:
+    """What a counted feature multiplies its weight by: context terms, further entities and further tying
+    sentences on a log scale, log2(1 + n) up to ``most`` (the second term adds 0.58 of the first, the
+    fourth 0.32), so a long article's dozen terms rank it above a short one without adding a dozen
+    times the log-odds one term earns; off-topic cues count one by one."""
+    n = min(n, most)
+    return math.log2(1 + n) if name in LOG_SCALED else float(n)
 
 
 def best_first(score: float | None, first_stored: object, ident: int) -> tuple:
