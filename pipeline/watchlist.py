@@ -62,8 +62,9 @@ class Entity:
 class Weights:
     """The score's logistic model: log-odds added per feature, and how many of a counted feature count.
 
-    Score = 1 / (1 + exp(-(bias + proximity + title * share + context * n + ...))), so a score is the
-    estimated chance that the article is a story about the watch. The defaults are fitted on the
+    Score = 1 / (1 + exp(-(bias + proximity + title * share + context * log2(1 + n) + ...))), so a score
+    is the estimated chance that the article is a story about the watch; context, entities and support
+    count on a log scale (``matching.scaled``), off-topic cues one by one. The defaults are fitted on the
     labelled cases in ``tests/eval/`` and the demo site's stories by ``bench/fit_score.py``.
     """
 
