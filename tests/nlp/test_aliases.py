@@ -185,3 +185,19 @@ def test_a_language_without_a_spacy_tokenizer_still_takes_its_own_endings(langua
     stored = [m.text for m in analyze_text("", text, language).mentions if m.canonical]
     assert set(inflected) <= set(stored)
     assert stored == [text[h.start : h.end] for h in find_mentions(BUNDLED, text, language)]
+
+
+@pytest.mark.parametrize(
+    "language, text, expected",
+    [
+        ("it", "Lukašenko ha ricevuto i vertici dell'Esercito nazionale libico (Lna).",
+         ["Alexander Lukashenko", "Libyan National Army"]),
+        ("pt", "O Exército Nacional da Líbia enviou pilotos a Minsk.", ["Libyan National Army", "pilots", "Minsk"]),
+        ("tr", "Libya Ulusal Ordusu (LUO) Trablus'a ilerledi.", ["Libyan National Army", "Libyan National Army", "Tripoli"]),
+        ("ar", "وصلت خمس رحلات شحن من بيلا روسيا إلى سبها.", ["cargo flights", "Belarus", "Sebha"]),
+        ("zh", "利比亚前领导人格达费", ["Libya", "Muammar Gaddafi"]),
+    ],
+)
+def test_forms_seen_in_public_reporting_are_found(language, text, expected):
+    """Spellings found when the pl, pt, it, tr, fa and zh forms were checked against public reporting."""
+    assert [name for _, name in found(text, language)] == expected
