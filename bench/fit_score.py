@@ -2,6 +2,8 @@
 
 Usage: python bench/fit_score.py [CASES]   (default: tests/eval/cases.jsonl; needs SciPy, which the
 ``test`` extra installs)
+       python bench/fit_score.py --unconstrained [CASES]   (the same features fitted with signs only and
+       L2 0.3, no ceiling and no bare-tie limit: what calibration the constraints cost)
 
 The rows are the evaluation cases and the demo site's thirteen stories (long articles with an answer
 key, ``expect``), so article-level ties with generic context, which short cases rarely have, are in the
@@ -104,7 +106,10 @@ def outranked(scores: list[float], y: list[int], languages: list[str]) -> float:
     return wins / pairs if pairs else 1.0
 
 
-def fit(x: list[list[float]], y: list[int], top: list[float], l2: float):
+UNCONSTRAINED_L2 = 0.3
+
+
+def fit(x: list[list[float]], y: list[int], top: list[float], l2: float, constrained: bool = True):
     """The bias and weights (bias first) of the constrained, L2-regularised logistic regression."""
     import math
 
@@ -131,8 +136,8 @@ def fit(x: list[list[float]], y: list[int], top: list[float], l2: float):
         {"type": "ineq", "fun": lambda w: logit((k + 1) / (k + 2)) - ceiling @ w, "jac": lambda w: -ceiling},
         {"type": "ineq", "fun": lambda w: logit(BARE_MAX) - bare @ w, "jac": lambda w: -bare},
     ]
-    return minimize(loss, np.zeros(design.shape[1]), jac=True, bounds=BOUNDS, constraints=constraints,
-                    method="SLSQP", options={"maxiter": 1000}).x
+    return minimize(loss, np.zeros(design.shape[1]), jac=True, bounds=BOUNDS,
+                    constraints=constraints if constrained else [], method="SLSQP", options={"maxiter": 1000}).x
 
 
 def predict(w, x: list[list[float]]) -> list[float]:
@@ -141,7 +146,7 @@ def predict(w, x: list[list[float]]) -> list[float]:
     return list(1 / (1 + np.exp(-(w[0] + np.asarray(x, dtype=float) @ w[1:]))))
 
 
-def held_out(x, y, top, l2: float) -> list[list[float]]:
+def held_out(x, y, top, l2: float, constrained: bool = True) -> list[list[float]]:
     """Each row's score from fits that did not see it: ``REPEATS`` shuffles of ``FOLDS``-fold splits."""
     import random
 
@@ -153,7 +158,7 @@ def held_out(x, y, top, l2: float) -> list[list[float]]:
         for fold in range(FOLDS):
             test = set(order[fold::FOLDS])
             train = [i for i in range(len(y)) if i not in test]
-            w = fit([x[i] for i in train], [y[i] for i in train], top, l2)
+            w = fit([x[i] for i in train], [y[i] for i in train], top, l2, constrained)
             for i, p in zip(sorted(test), predict(w, [x[i] for i in sorted(test)])):
                 scores[i] = p
         repeats.append(scores)
@@ -188,16 +193,19 @@ def reliability(scores: list[float], y: list[int]) -> list[str]:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CASES
+    args = [a for a in sys.argv[1:] if a != "--unconstrained"]
+    constrained = "--unconstrained" not in sys.argv
+    path = Path(args[0]) if args else DEFAULT_CASES
     cases = load_cases(path)
     demo = demo_cases()
     x, y, languages, weak, top, kept = rows(cases + demo)
-    for l2 in L2_GRID:
-        w = fit(x, y, top, l2)
+    for l2 in L2_GRID if constrained else (UNCONSTRAINED_L2,):
+        w = fit(x, y, top, l2, constrained)
         if calls_right(predict(w, x), y, weak):
             break
     else:
-        print(f"no L2 in {L2_GRID} calls every row right; showing the last")
+        if constrained:
+            print(f"no L2 in {L2_GRID} calls every row right; showing the last")
     coef = dict(zip(COLUMNS, w[1:]))
     print("[watches.weights]")
     print(f"bias = {w[0]:.2f}")
@@ -206,9 +214,13 @@ def main() -> None:
     print("article = 0.0")
     for name in ("title", *COUNTED):
         print(f"{name} = {coef[name]:.2f}")
-    print(f"(L2 {l2}, ceiling {(sum(y) + 1) / (sum(y) + 2):.3f} after {sum(y)} true stories, bare tie at most {BARE_MAX})")
+    if constrained:
+        print(f"(L2 {l2}, ceiling {(sum(y) + 1) / (sum(y) + 2):.3f} after {sum(y)} true stories, "
+              f"bare tie at most {BARE_MAX})")
+    else:
+        print(f"(unconstrained but for the signs: L2 {l2})")
     in_sample = predict(w, x)
-    repeats = held_out(x, y, top, l2)
+    repeats = held_out(x, y, top, l2, constrained)
     pooled = [s for r in repeats for s in r]
     print(f"in-sample: {len(y)} rows with all groups found, {calibration(in_sample, y, languages)}")
     print(f"{FOLDS}-fold held-out x{REPEATS}: " + calibration(pooled, y * REPEATS, languages * REPEATS))
