@@ -171,11 +171,12 @@ def test_the_pipeline_stores_exactly_the_hits_find_mentions_returns(nlp, languag
     [
         ("bs", "Lukašenka je u Minsku primio Haftara i razgovarao o Libiji.", ["Minsku", "Haftara"]),
         ("no", "Lukasjenko tok imot Haftars delegasjon i Minsk for å drøfte Libyas luftvåpen.", ["Haftars", "Libyas"]),
+        ("be", "Лукашэнка прыняў Хафтара ў Мінску і абмеркаваў пастаўкі ў Лівію.", ["Хафтара", "Мінску", "Лівію"]),
     ],
 )
 def test_a_language_without_a_spacy_tokenizer_still_takes_its_own_endings(language, text, inflected):
-    """spaCy has no tokenizer for Bosnian or Norwegian ("no"), so their pipelines run on the multi-language
-    one; the alias index is still built for the article's language, so its endings apply."""
+    """spaCy has no tokenizer for Bosnian, Norwegian ("no") or Belarusian, so their pipelines run on the
+    multi-language one; the alias index is still built for the article's language, so its endings apply."""
     from newsmon.config import NlpSettings
     from newsmon.pipeline.nlp import WATCHLIST_PIPE, get_pipeline
 
