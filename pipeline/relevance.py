@@ -213,6 +213,7 @@ class Models:
     def __init__(self, db: sqlite_utils.Database) -> None:
         labels = [l for l in current_labels(db) if l.match_id is not None]
         self.labels = {l.match_id: l.label for l in labels}
+        self.notes = {l.match_id: l.note for l in labels if l.note}
         self.muted = muted_stories(db)
         found = match_features(db, self.labels)
         story_of = _stories(db, list(self.labels))
