@@ -30,6 +30,17 @@ MIN_PER_CLASS = 2
 # Held back from alerts under this probability of relevance. Lower than an even 0.5 because a missed
 # alert costs the analyst more than a wrong one: see docs/feedback.md for the curve that chose it.
 HOLD_BELOW = 0.35
+# No reweighting of the classes: a match is held back on its probability alone, so that probability
+# must stay an honest estimate at the analyst's own mix of labels (mostly relevant, as one labels what
+# is alerted). "balanced" weights count the few irrelevant labels as half of them, which pulls every
+# unusual relevant match towards "irrelevant": lower recall and a worse Brier score on the matches not
+# labelled (docs/feedback.md, ``python bench/feedback.py --class-weight balanced``).
+CLASS_WEIGHT: str | None = None
+# Hold back only a match whose most similar labelled match (cosine over the features) was marked not
+# relevant, so that "like the stories you marked not relevant" is literally true and the model never
+# holds back on extrapolation alone (a kind of relevant story it has no label like); the benchmark's
+# ``--anywhere`` turns this off to measure what it costs and saves.
+NEAREST_MUST_BE_IRRELEVANT = True
 MAX_NAMES = 20
 _DIGITS = re.compile(r"\d+")
 _cache: dict[tuple[str, int], "Models"] = {}
@@ -112,19 +123,32 @@ class WatchModel:
         self.examples = examples
         self.vectorizer = DictVectorizer()
         x = self.vectorizer.fit_transform([f for f, _, _ in examples])
-        self.classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        self.classifier = LogisticRegression(C=1.0, class_weight=CLASS_WEIGHT, max_iter=1000)
         self.classifier.fit(x, [relevant for _, relevant, _ in examples])
         self.weights = dict(zip(self.vectorizer.get_feature_names_out(), self.classifier.coef_[0]))
+        self.matrix = x
+        self.relevant = [relevant for _, relevant, _ in examples]
 
     def judge(self, found: dict[str, float]) -> Judgement:
-        p = float(self.classifier.predict_proba(self.vectorizer.transform([found]))[0][1])
+        vector = self.vectorizer.transform([found])
+        p = float(self.classifier.predict_proba(vector)[0][1])
         pushes = sorted(
             ((name, self.weights[name] * value) for name, value in found.items() if name in self.weights),
             key=lambda item: item[1],
         )
-        held = p < HOLD_BELOW
+        held = p < HOLD_BELOW and (not NEAREST_MUST_BE_IRRELEVANT or self._nearest_is_irrelevant(vector))
         leans_on = pushes[:3] if held else pushes[::-1][:3]
         return Judgement(p, held, self._reason(pushes) if held else None, len(self.examples), leans_on)
+
+    def _nearest_is_irrelevant(self, vector) -> bool:
+        """Whether the labelled match most like this one was marked not relevant (a tie is not)."""
+        from sklearn.metrics.pairwise import cosine_similarity
+
+        similarity = cosine_similarity(vector, self.matrix)[0]
+        nearest = {False: -1.0, True: -1.0}
+        for relevant, value in zip(self.relevant, similarity):
+            nearest[relevant] = max(nearest[relevant], float(value))
+        return nearest[False] > nearest[True]
 
     def _reason(self, pushes: list[tuple[str, float]]) -> str:
         """'like 4 stories you marked not relevant: migration routes': the features that pushed this
