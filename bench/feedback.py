@@ -15,7 +15,8 @@ article not labelled are compared with the truth: the rules alone (score at or a
 threshold) against the rules with the model holding back what it judges probably irrelevant. A second
 model, a logistic regression over the article's words (TF-IDF, what a text classifier such as spaCy's
 bag-of-words textcat learns), stands beside it on the same labels. "brier" is the mean squared error
-of the feature model's probability on the stored matches not labelled (lower is better calibrated).
+of the feature model's probability on the stored matches not labelled (lower is better calibrated);
+the relevant articles the model held back are listed with the number of orders in which it did.
 Figures are means over N random orders; the last line is JSON.
 """
 
@@ -28,6 +29,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +48,8 @@ def sitegen_cases(count: int, seed: int = SITEGEN_SEED) -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         site = generate_site(Path(folder), count, match_share=SITEGEN_MATCH_SHARE, hard_share=1.0, seed=seed)
     return [
-        {"id": f"sitegen-{i}-{a.kind}", "label": "match" if a.is_match else "no-match", "title": a.title, "text": a.text}
+        {"id": f"sitegen-{i}-{a.kind}", "label": "match" if a.is_match else "no-match", "title": a.title,
+         "text": a.text}
         for i, a in enumerate(site.articles)
     ]
 
@@ -114,7 +117,7 @@ def curve(rows: list[dict], orders: int, stored_key: str, alert_key: str) -> dic
         if k > len(stored):
             continue
         sums = {"rules": [0.0, 0.0], "model": [0.0, 0.0], "words": [0.0, 0.0]}
-        fitted, brier = 0, []
+        fitted, brier, lost = 0, [], Counter()
         for seed in range(orders):
             order = stored[:]
             random.Random(seed).shuffle(order)
@@ -132,6 +135,9 @@ def curve(rows: list[dict], orders: int, stored_key: str, alert_key: str) -> dic
                 "model": [r[alert_key] and not (model and model.judge(r["features"]).held_back) for r in rest],
                 "words": [r[alert_key] and not p < HOLD_BELOW for r, p in zip(rest, word_p)],
             }
+            lost.update(
+                r["id"] for r, a, kept in zip(rest, calls["rules"], calls["model"]) if r["relevant"] and a and not kept
+            )
             for name, alerted in calls.items():
                 p, rec = precision_recall(rest, alerted)
                 sums[name][0] += p
@@ -139,13 +145,15 @@ def curve(rows: list[dict], orders: int, stored_key: str, alert_key: str) -> dic
         result[k] = {name: [round(v / orders, 3) for v in pair] for name, pair in sums.items()} | {
             "fitted": round(fitted / orders, 2),
             "brier": round(sum(brier) / len(brier), 3) if brier else None,
+            "lost": dict(lost.most_common()),  # relevant article -> in how many orders the model held it back
         }
     return result
 
 
 SETTINGS = {
     "bundled": ("the bundled watch: stored at its threshold, alerted at its alert threshold", "stored", "alert"),
-    "rough": ("a rough first watch: every article where the watch's groups co-occur is alerted", "co-occur", "co-occur"),
+    "rough": ("a rough first watch: every article where the watch's groups co-occur is alerted",
+              "co-occur", "co-occur"),
 }
 
 
@@ -164,6 +172,10 @@ def report_set(name: str, rows: list[dict], orders: int) -> dict:
             brier = "-" if f["brier"] is None else f"{f['brier']:.3f}"
             print(f"{k:>4}  {f['rules'][0]:>8.3f} {f['rules'][1]:>8.3f}  {f['model'][0]:>9.3f} {f['model'][1]:>9.3f}"
                   f"  {f['words'][0]:>9.3f} {f['words'][1]:>9.3f}  {f['fitted']:>6.2f}  {brier:>6}")
+        for k, f in figures.items():
+            if f["lost"]:
+                lost = ", ".join(f"{case} in {n}" for case, n in list(f["lost"].items())[:6])
+                print(f"K={k}: relevant and held back by the model (in how many of the orders): {lost}")
         for k in KS:
             if k not in figures:
                 print(f"K={k}: left out, only {stored} matches to label")

@@ -33,8 +33,8 @@ HOLD_BELOW = 0.35
 # No reweighting of the classes: a match is held back on its probability alone, so that probability
 # must stay an honest estimate at the analyst's own mix of labels (mostly relevant, as one labels what
 # is alerted). "balanced" weights count the few irrelevant labels as half of them, which pulls every
-# unusual relevant match towards "irrelevant": lower recall and a worse Brier score on the matches not
-# labelled (docs/feedback.md, ``python bench/feedback.py --class-weight balanced``).
+# unusual relevant match towards "irrelevant" and cost recall (docs/feedback.md,
+# ``python bench/feedback.py --class-weight balanced``).
 CLASS_WEIGHT: str | None = None
 # Hold back only a match whose most similar labelled match (cosine over the features) was marked not
 # relevant, so that "like the stories you marked not relevant" is literally true and the model never

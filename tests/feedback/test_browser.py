@@ -1,6 +1,6 @@
 """The triage page in a real browser: headless Chromium, driven over the DevTools protocol, types a
-note, presses "Not relevant" on a story, and the label and its note are read back from SQLite. Skips, saying why, without Chromium
-(``.ci/run`` installs the Debian package ``chromium``)."""
+note, presses "Not relevant" on a story, and the label and its note are read back from SQLite. Skips,
+saying why, without Chromium (``.ci/run`` installs the Debian package ``chromium``)."""
 
 from __future__ import annotations
 
