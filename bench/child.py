@@ -6,8 +6,9 @@
     python bench/child.py compare CONFIG      # matches with the pre-filter against the NER on every article
 
 Each prints one JSON line. Models are loaded before the clock starts in both, so the two figures compare
-the work per article, not start-up; the limit covers what analysis must run (the pre-filter's ruler pass
-and the NER on the articles that reach it), so their ratio shows what analysis adds around spaCy.
+the work per article, not start-up; the limit covers what analysis must run (the pre-filter's alias
+lookup, the watchlist's component alone where something is named, the NER where a match is possible),
+so their ratio shows what analysis adds around spaCy.
 """
 
 from __future__ import annotations
@@ -85,41 +86,46 @@ def stories(config: Config) -> dict:
     }
 
 
-def reaching_ner(config: Config, pipelines: dict, texts: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The texts of each language that analysis sends through the statistical NER: with ``ner = "possible"``
-    those where the watchlist ruler alone finds every required group of some watch."""
-    from newsmon.pipeline.nlp import ner_components
-    from newsmon.pipeline.prefilter import could_match
+def prefiltered(config: Config, pipelines: dict, texts: dict[str, list[str]]) -> dict[str, tuple[list[str], list[str]]]:
+    """Per language, the texts analysis reads with the watchlist's component alone and those it reads with
+    the whole pipeline: with ``ner = "possible"``, by what the watchlist's aliases find in the raw text
+    (``prefilter.py``: nothing found, not read; some groups, the component alone; a watch's every group,
+    the whole pipeline), otherwise every text with the whole pipeline."""
+    from newsmon.pipeline.nlp import WATCHLIST_PIPE
+    from newsmon.pipeline.prefilter import could_match, named_groups
     from newsmon.pipeline.watchlist import load_watchlist
 
     watchlist = load_watchlist(config.watchlist_path)
-    reaching: dict[str, list[str]] = {}
+    split: dict[str, tuple[list[str], list[str]]] = {}
     for lang, group in texts.items():
-        skip = ner_components(pipelines[lang]) if config.nlp.ner == "possible" else []
-        if not skip:
-            reaching[lang] = group if pipelines[lang].has_pipe("ner") else []
+        if config.nlp.ner != "possible":
+            split[lang] = ([], group)
             continue
-        reaching[lang] = [
-            text
-            for text, doc in zip(group, pipelines[lang].pipe(group, disable=skip))
-            if could_match(watchlist, [watchlist.by_key[e.ent_id_] for e in doc.ents if e.ent_id_ in watchlist.by_key])
-        ]
-    return reaching
+        index = pipelines[lang].get_pipe(WATCHLIST_PIPE).index
+        named_only, possible = [], []
+        for text in group:
+            groups = named_groups(watchlist, index, [text])
+            if groups is not None:
+                (possible if could_match(watchlist, groups) else named_only).append(text)
+        split[lang] = (named_only, possible)
+    return split
 
 
 def nlp_limit(config: Config) -> dict:
-    """Throughput of ``nlp.pipe`` alone over the work analysis has to do, with the best batch size.
+    """Throughput of the alias lookup and ``nlp.pipe`` alone over the work analysis has to do, with the
+    best batch size.
 
-    That work is the watchlist ruler alone over every article (where the pre-filter is on) and the full
-    pipeline, with ``n_process`` = cores, over the articles that reach the NER. Blank pipelines
-    (languages without a model: tokenizer and watchlist ruler only) run in one process, which is faster
-    for them than paying for worker start-up.
+    That work is (where the pre-filter is on) the watchlist's alias lookup over every article's raw text,
+    the pipeline without its NER over the articles that name something on the watchlist but cannot
+    match, and the full pipeline, with ``n_process`` = cores, over the articles that can (``ner_articles``).
+    Blank pipelines (languages without a model: tokenizer and watchlist component only) run in one
+    process, which is faster for them than paying for worker start-up.
     """
-    from newsmon.pipeline.nlp import ner_components
+    from newsmon.pipeline.nlp import WATCHLIST_PIPE, ner_components
 
     texts = stored_texts(config)
     pipelines = warm_pipelines(config, list(texts))
-    reaching = reaching_ner(config, pipelines, texts)
+    split = prefiltered(config, pipelines, texts)
     cores = os.cpu_count() or 1
     articles = sum(len(t) for t in texts.values())
     words = sum(len(t.split()) for group in texts.values() for t in group)
@@ -128,10 +134,12 @@ def nlp_limit(config: Config) -> dict:
         start = time.perf_counter()
         for lang, group in texts.items():
             nlp = pipelines[lang]
-            skip = ner_components(nlp) if config.nlp.ner == "possible" else []
-            work = [(group, skip, 1)] if skip or not nlp.has_pipe("ner") else []
-            if nlp.has_pipe("ner"):
-                work.append((reaching[lang], [], n_process))
+            named_only, possible = split[lang]
+            if config.nlp.ner == "possible":
+                index = nlp.get_pipe(WATCHLIST_PIPE).index
+                for text in group:
+                    index.find(text)
+            work = [(named_only, ner_components(nlp), 1), (possible, [], n_process if nlp.has_pipe("ner") else 1)]
             for part, disable, workers in work:
                 for doc in nlp.pipe(part, batch_size=batch_size, n_process=workers, disable=disable):
                     doc.ents  # noqa: B018  (what analysis reads)
@@ -143,7 +151,8 @@ def nlp_limit(config: Config) -> dict:
     one_process = timed(best, 1)
     return {
         "articles": articles,
-        "ner_articles": sum(len(group) for group in reaching.values()),
+        "ner_articles": sum(len(possible) for lang, (_, possible) in split.items() if pipelines[lang].has_pipe("ner")),
+        "named_only_articles": sum(len(named_only) for named_only, _ in split.values()),
         "words": words,
         "batch_size": best,
         "n_process": cores,

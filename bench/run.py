@@ -46,7 +46,7 @@ SAMPLE_SECONDS = 0.05
 
 @dataclass
 class ChildRun:
-    """How one child process went: wall time, peak RSS of its process tree, exit code, output files."""
+    """How one child process went: wall time, peak RSS and PSS of its process tree, exit code, output files."""
 
     seconds: float
     peak_rss_mb: float
@@ -54,6 +54,7 @@ class ChildRun:
     stdout: Path
     stderr: Path
     cpu_seconds: float = 0.0
+    peak_pss_mb: float = 0.0
 
     def json_line(self) -> dict:
         lines = [line for line in self.stdout.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
@@ -62,18 +63,23 @@ class ChildRun:
         return json.loads(lines[-1])
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    total = 0
+def _tree_memory(process: psutil.Process) -> tuple[int, int]:
+    """RSS and PSS of ``process`` and its descendants, summed. Forked workers share their parent's pages
+    (the models), which RSS counts once per process and PSS divides among the processes sharing them:
+    the RSS sum overstates what the tree takes from the machine, the PSS sum does not."""
+    rss = pss = 0
     try:
         members = [process, *process.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
     for member in members:
         try:
-            total += member.memory_info().rss
+            info = member.memory_full_info()
         except psutil.Error:
-            pass
-    return total
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def run_child(cmd: list[str], log_prefix: Path, *, timeout: float = 3600) -> ChildRun:
@@ -84,12 +90,13 @@ def run_child(cmd: list[str], log_prefix: Path, *, timeout: float = 3600) -> Chi
     with stdout.open("wb") as out, stderr.open("wb") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, start_new_session=True)
     process = psutil.Process(proc.pid)
-    peak = 0
+    peak = peak_pss = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, _tree_rss(process))
+        rss, pss = _tree_memory(process)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         if time.perf_counter() - start > timeout:
             os.killpg(proc.pid, signal.SIGKILL)
         time.sleep(SAMPLE_SECONDS)
@@ -98,7 +105,7 @@ def run_child(cmd: list[str], log_prefix: Path, *, timeout: float = 3600) -> Chi
     peak = max(peak, usage.ru_maxrss * 1024)
     # wait4's rusage covers the child and every descendant it waited for (analysis workers, crawl children)
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(seconds, peak / 2**20, proc.returncode, stdout, stderr, cpu)
+    return ChildRun(seconds, peak / 2**20, proc.returncode, stdout, stderr, cpu, peak_pss / 2**20)
 
 
 def _spin(seconds: float) -> float:
@@ -201,7 +208,7 @@ def measure_crawl_and_analyze(
     crawl_requests = server.count()
     log(
         f"crawl: {stored} articles in {crawl.seconds:.1f}s, {cpu_ms(crawl, stored)} CPU-ms each ({crawl_requests} "
-        f"requests; the site's server used {server_cpu:.1f} CPU-s), peak {crawl.peak_rss_mb:.0f} MB"
+        f"requests; the site's server used {server_cpu:.1f} CPU-s), peak {crawl.peak_rss_mb:.0f} MB RSS, {crawl.peak_pss_mb:.0f} MB PSS"
     )
 
     limit_run = run_stage("nlp-limit", config, work)
@@ -209,7 +216,7 @@ def measure_crawl_and_analyze(
     log(
         f"nlp limit: {limit['per_s']:.1f} articles/s, {limit['ner_articles']} through the NER "
         f"(batch {limit['batch_size']}, n_process {limit['n_process']}), "
-        f"peak {limit_run.peak_rss_mb:.0f} MB"
+        f"peak {limit_run.peak_rss_mb:.0f} MB RSS, {limit_run.peak_pss_mb:.0f} MB PSS"
     )
 
     analyze_run = run_stage("analyze", config, work)
@@ -217,7 +224,7 @@ def measure_crawl_and_analyze(
     log(
         f"analyze: {analyzed['articles']} articles, {analyzed['matches']} matches in {analyzed['seconds']:.1f}s, "
         f"{cpu_ms(analyze_run, analyzed['articles'])} CPU-ms each ({analyzed['cpu_ms']} after start-up), "
-        f"peak {analyze_run.peak_rss_mb:.0f} MB"
+        f"peak {analyze_run.peak_rss_mb:.0f} MB RSS, {analyze_run.peak_pss_mb:.0f} MB PSS"
     )
     written = {a.path for a in site.articles if a.is_match}
     matched = {urlsplit(row[0]).path for row in rows(db_path, "select url from articles where id in (select article_id from matches)")}
@@ -270,6 +277,12 @@ def measure_crawl_and_analyze(
             "analyze": round(analyze_run.peak_rss_mb),
             "recrawl": round(recrawl.peak_rss_mb),
         },
+        "peak_pss_mb_by_stage": {
+            "crawl": round(crawl.peak_pss_mb),
+            "nlp_limit": round(limit_run.peak_pss_mb),
+            "analyze": round(analyze_run.peak_pss_mb),
+            "recrawl": round(recrawl.peak_pss_mb),
+        },
     }
 
 
@@ -289,7 +302,7 @@ def measure_end_to_end(work: Path, site: Site, server: LocalSite, processes: int
     grouping = run_stage("stories", config, work).json_line()
     log(
         f"end to end: {analyzed} articles crawled and analysed in {run.seconds:.1f}s, {cpu_ms(run, analyzed)} "
-        f"CPU-ms each, peak {run.peak_rss_mb:.0f} MB; story grouping of its {grouping['matches']} matches "
+        f"CPU-ms each, peak {run.peak_rss_mb:.0f} MB RSS, {run.peak_pss_mb:.0f} MB PSS; story grouping of its {grouping['matches']} matches "
         f"{grouping['seconds']:.2f}s"
     )
     return {
@@ -299,6 +312,7 @@ def measure_end_to_end(work: Path, site: Site, server: LocalSite, processes: int
         "end_to_end_articles": analyzed,
         "end_to_end_matched_articles": query(db_path, "select count(distinct article_id) from matches"),
         "end_to_end_peak_rss_mb": round(run.peak_rss_mb),
+        "end_to_end_peak_pss_mb": round(run.peak_pss_mb),
         "story_grouping_matches": grouping["matches"],
         "story_grouping_seconds": grouping["seconds"],
         "story_grouping_share": round(grouping["seconds"] / run.seconds, 4) if run.seconds else 0.0,
@@ -443,6 +457,9 @@ def main() -> None:
     stages = figures["peak_rss_mb_by_stage"]
     stages["end_to_end"] = figures.pop("end_to_end_peak_rss_mb")
     figures["peak_rss_mb"] = max(stages.values())
+    pss = figures["peak_pss_mb_by_stage"]
+    pss["end_to_end"] = figures.pop("end_to_end_peak_pss_mb")
+    figures["peak_pss_mb"] = max(pss.values())
     print(json.dumps(figures, ensure_ascii=False))
 
 

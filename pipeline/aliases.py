@@ -37,6 +37,9 @@ STAR_LETTERS = 4
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+HEAD = 3  # letters of a stem's start kept in a set, so most words of a text are rejected by one lookup
+RECENT = 4096  # texts whose hits are remembered: analysis looks a unit up before spaCy reads it, then again
 
 # Letters that Unicode decomposition does not fold, and spellings treated as one.
 _SPECIAL = {
@@ -231,6 +234,9 @@ class AliasIndex:
         for entity in watchlist.entities:
             for alias in entity.aliases:
                 self._add(entity, alias)
+        self._heads = {stem[:HEAD] for stem in self._by_stem if len(stem) >= HEAD}
+        self._short = {stem for stem in self._by_stem if len(stem) < HEAD}
+        self._recent: dict[str, list[Hit]] = {}
 
     def _add(self, entity: Entity, alias: str) -> None:
         case_sensitive = entity.case_sensitive or _is_acronym(alias)
@@ -303,12 +309,21 @@ class AliasIndex:
         """Every alias occurrence in ``text``, longest first where they overlap, in text order."""
         if not text:
             return []
+        if text in self._recent:
+            return list(self._recent[text])
+        if len(self._recent) >= RECENT:
+            self._recent.clear()
+        hits = self._recent[text] = self._find(text)
+        return list(hits)
+
+    def _find(self, text: str) -> list[Hit]:
         folded, cased, where = fold(text)
+        arabic = _ARABIC.search(folded) is not None
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         candidates: list[tuple[int, int, _Alias]] = []
         for i, (start, end) in enumerate(tokens):
             word = folded[start:end]
-            for record, spec in self._lookup(word):
+            for record, spec in self._lookup(word, arabic and script_of(word) == "arabic"):
                 if not _word_fits(spec, word, cased[start:end]):
                     continue
                 last = _rest_fits(record.words, tokens, i, folded, cased)
@@ -320,9 +335,12 @@ class AliasIndex:
                     candidates.append((m.start(), m.end(), record))
         return _longest(candidates, where)
 
-    def _lookup(self, word: str) -> Iterator[tuple[_Alias, _Word]]:
-        """Aliases whose first word could be ``word``: each stem ``word`` may hold, looked up."""
-        arabic = script_of(word) == "arabic"
+    def _lookup(self, word: str, arabic: bool) -> Iterator[tuple[_Alias, _Word]]:
+        """Aliases whose first word could be ``word``: each stem ``word`` may hold, looked up. Any such stem
+        starts ``word`` (outside Arabic, whose clitics come first), so a word whose start is no stem's
+        start, and which no short stem begins, holds none."""
+        if not arabic and word[:HEAD] not in self._heads and not any(word[:n] in self._short for n in range(1, HEAD)):
+            return
         seen: set[int] = set()
         for prefix in ARABIC_PREFIXES if arabic else ("",):
             if not word.startswith(prefix):

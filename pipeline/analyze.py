@@ -4,8 +4,9 @@
 Both run the same path: take the stored language (detect it only when none is stored), split the text
 into paragraph units, run them through the cached spaCy pipeline of that language with ``nlp.pipe``
 (inside a memory zone, so a long-running daemon does not grow its string store), read entities, then
-score every watch. With ``[nlp] ner = "possible"`` the watchlist ruler runs alone first and the
-statistical NER only on the articles where some watch can still match (``prefilter.py``).
+score every watch. With ``[nlp] ner = "possible"`` the watchlist's aliases are looked up in the raw text
+first, and spaCy reads only articles that name something on the watchlist: with the statistical NER only
+those where some watch can still match (``prefilter.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
 from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
 from newsmon.pipeline.nlp import (
+    WATCHLIST_PIPE,
     Unit,
     detect_language,
     get_pipeline,
@@ -34,7 +36,7 @@ from newsmon.pipeline.nlp import (
     read_doc,
     split_units,
 )
-from newsmon.pipeline.prefilter import could_match
+from newsmon.pipeline.prefilter import could_match, named_groups
 from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
@@ -133,6 +135,8 @@ class Analysis:
                 why = f"no {' or '.join(result.missing)} mention"
                 if result.list_sentences:
                     why += f" outside {result.list_sentences} list-like or caption sentence(s)"
+                if result.origins:
+                    why += f" ({', '.join(result.origins)}: only where someone is from)"
                 lines.append(f"Watch {result.watch}: no match: {why} (found {present}).")
                 continue
             verdict = "MATCH" if result.matched else "no match"
@@ -175,13 +179,9 @@ class Analyzer:
             by_language[language].append(i)
         for language, indexes in by_language.items():
             nlp = get_pipeline(language, self.settings, self.watchlist)
-            skip = ner_components(nlp) if self.settings.ner == "possible" else []
             with nlp.memory_zone():
-                if skip:  # the watchlist ruler alone first; the model only where a match is possible
-                    self._read(nlp, indexes, units, sentences, mentions, skip)
-                    indexes = [i for i in indexes if could_match(self.watchlist, mentions[i])]
-                    for i in indexes:
-                        sentences[i], mentions[i] = [], []
+                if self.settings.ner == "possible":
+                    indexes = self._without_the_model(nlp, indexes, units, sentences, mentions)
                 self._read(nlp, indexes, units, sentences, mentions)
         return [
             Analysis(
@@ -194,6 +194,29 @@ class Analyzer:
             )
             for i in range(len(items))
         ]
+
+    def _without_the_model(
+        self,
+        nlp: Language,
+        indexes: list[int],
+        units: list[list[Unit]],
+        sentences: list[list[Sentence]],
+        mentions: list[list[Mention]],
+    ) -> list[int]:
+        """Read the articles at ``indexes`` that cannot match without the statistical NER; return those
+        that can. One that names nothing on the watchlist is not tokenised at all (it has no mention to
+        store); one that names entities but not every required group of a watch gets the watchlist's
+        component alone, so its mentions are stored with their sentences."""
+        index = nlp.get_pipe(WATCHLIST_PIPE).index
+        if index is None:
+            return indexes
+        possible, named_only = [], []
+        for i in indexes:
+            groups = named_groups(self.watchlist, index, (unit.text for unit in units[i]))
+            if groups is not None:
+                (possible if could_match(self.watchlist, groups) else named_only).append(i)
+        self._read(nlp, named_only, units, sentences, mentions, ner_components(nlp))
+        return possible
 
     def _read(
         self,

@@ -10,6 +10,7 @@ own; it stops by itself after its current pass if the crawl's process dies.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -39,6 +40,15 @@ class _Outcome:
     error: BaseException | None = None
 
 
+def _while_crawling(config: Config) -> Config:
+    """The config analysis uses while the crawl still runs: one analysis process fewer, since the crawl
+    keeps a core busy (fetching and extracting); more processes than cores only trade places on them,
+    each with its own copy of the models. The last pass, after the crawl, uses them all."""
+    if config.nlp.processes <= 1:
+        return config
+    return dataclasses.replace(config, nlp=dataclasses.replace(config.nlp, processes=config.nlp.processes - 1))
+
+
 def _analyse_until_done(config: Config, done, results, parent: int, progress=None) -> None:
     from newsmon.pipeline.analyze import analyze_pending
     from newsmon.pipeline.db import connect
@@ -50,7 +60,10 @@ def _analyse_until_done(config: Config, done, results, parent: int, progress=Non
         db = connect(config.database_path)
         while os.getppid() == parent:
             finished = done.is_set()  # read before the pass, so the last pass sees every stored article
-            result = analyze_pending(db, config, progress=progress if finished else None)
+            if finished:
+                result = analyze_pending(db, config, progress=progress)
+            else:
+                result = analyze_pending(db, _while_crawling(config))
             total.articles += result.articles
             total.matches += result.matches
             total.failed += result.failed

@@ -75,7 +75,7 @@ def get_pipeline(language: str, settings: NlpSettings, watchlist: Watchlist) -> 
             for stale in [k for k in _pipelines if (k[0], k[2]) == (key[0], key[2])]:
                 del _pipelines[stale]  # the watchlist file changed: its old patterns are no use any more
             nlp = _load_model(model, language) if model else _blank(language)
-            add_watchlist(nlp, watchlist)
+            add_watchlist(nlp, watchlist, language)
             _pipelines[key] = nlp
             log.debug("built %s pipeline %s", nlp.lang, nlp.pipe_names)
         return _pipelines[key]
@@ -176,12 +176,17 @@ def _load_model(model: str, lang: str) -> Language:
     return nlp
 
 
-def add_watchlist(nlp: Language, watchlist: Watchlist) -> None:
-    """Add the watchlist's component after the model's NER (or alone in a blank pipeline)."""
+def add_watchlist(nlp: Language, watchlist: Watchlist, language: str | None = None) -> None:
+    """Add the watchlist's component after the model's NER (or alone in a blank pipeline).
+
+    Its alias index is built for the article's ``language``, not the tokenizer's: a language spaCy has
+    no tokenizer for (Belarusian, Bosnian, Norwegian...) runs on the multi-language ``xx`` one, yet its
+    words still take its own endings."""
     model_parts = [name for name in ("ner", entity_labels.FACTORY) if name in nlp.pipe_names]
     where = {"after": model_parts[-1]} if model_parts else {}
     component = nlp.add_pipe("newsmon_watchlist", name=WATCHLIST_PIPE, **where)
-    component.index = alias_index(watchlist, nlp.lang if nlp.lang != "xx" else None)
+    language = language or (nlp.lang if nlp.lang != "xx" else None)
+    component.index = alias_index(watchlist, language)
     for entity in watchlist.entities:  # interned now, so a memory zone never frees them
         nlp.vocab.strings.add(entity.key)
         nlp.vocab.strings.add(entity.ner_label)

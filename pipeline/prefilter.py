@@ -1,19 +1,38 @@
-"""Which articles could match a watch, decided before the statistical NER runs.
+"""Which articles could match a watch, decided before spaCy reads them.
 
 A watch matches only when every one of its required groups has a watchlist mention, and the watchlist's
-component finds those mentions from the text alone: it replaces whatever the model labelled, so it finds
-the same ones with or without the model. Running it first (a few milliseconds per article instead of
-about fifty for the NER) therefore tells exactly which articles cannot match, with the watchlist's own
-alias semantics (``aliases.py``: inflection, scripts, case, decoys) and no second copy of them. Only the
-others go through the model; the rest keep their watchlist mentions and lose only the model's names.
+component finds those mentions in the text alone (``aliases.AliasIndex.find`` on each unit's text): it
+replaces whatever the model labelled, so it finds the same ones with or without the model. Running the
+same alias index over the raw texts first (a few milliseconds per article, against about fifty for the
+NER) therefore tells, with the watchlist's own alias semantics (inflection, scripts, case, decoys) and no
+second copy of them, which articles name nothing on the watchlist (not tokenised at all), which name some
+entities but cannot match (the watchlist's component alone, so their mentions are stored), and which
+could match (the whole pipeline).
 """
 
 from __future__ import annotations
 
-from newsmon.pipeline.matching import Mention
+from collections.abc import Iterable
+
+from newsmon.pipeline.aliases import AliasIndex
 from newsmon.pipeline.watchlist import Watchlist
 
-def could_match(watchlist: Watchlist, mentions: list[Mention]) -> bool:
-    """True when some watch has a mention of every one of its required groups among ``mentions``."""
-    groups = {m.group for m in mentions if m.group}
-    return any(groups.issuperset(watch.groups) for watch in watchlist.watches)
+
+def named_groups(watchlist: Watchlist, index: AliasIndex, texts: Iterable[str]) -> set[str] | None:
+    """The groups whose entities the watchlist's aliases find in ``texts`` (an article's units); None
+    when they find no entity at all, not even one without a group (a decoy)."""
+    found = False
+    groups: set[str] = set()
+    for text in texts:
+        for hit in index.find(text):
+            found = True
+            entity = watchlist.by_key.get(hit.key)
+            if entity is not None and entity.group:
+                groups.add(entity.group)
+    return groups if found else None
+
+
+def could_match(watchlist: Watchlist, groups: Iterable[str | None]) -> bool:
+    """True when some watch has every one of its required groups among ``groups``."""
+    named = set(groups)
+    return any(named.issuperset(watch.groups) for watch in watchlist.watches)

@@ -10,6 +10,8 @@ long-running daemon never keeps their memory.
 
 from __future__ import annotations
 
+import gc
+import itertools
 import multiprocessing
 import signal
 from collections import deque
@@ -39,22 +41,31 @@ def in_workers(
 ) -> Iterator[tuple[list[dict], list[Any]]]:
     """``(batch, task(batch))`` for every batch, in order, computed by ``processes`` worker processes.
 
-    With one process the task runs here. A few batches are kept in flight per worker, so workers never
-    wait while the caller stores the previous results.
+    With one process, or a single batch (not worth forking for), the task runs here. A few batches are
+    kept in flight per worker, so workers never wait while the caller stores the previous results.
     """
-    if processes <= 1:
+    batches = iter(batches)
+    first = list(itertools.islice(batches, 2))
+    batches = itertools.chain(first, batches)
+    if processes <= 1 or len(first) < 2:
         for batch in batches:
             yield batch, task(batch)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     in_flight: deque[tuple[list[dict], Future]] = deque()
-    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker, initargs=(task,)) as pool:
-        for batch in batches:
-            in_flight.append((batch, pool.submit(_run, batch)))
-            if len(in_flight) >= 2 * processes:
+    # the parent's objects (the models above all) go to the permanent generation before the fork, so the
+    # workers' garbage collector never writes to their pages and they stay shared (gc.freeze's purpose)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker, initargs=(task,)) as pool:
+            for batch in batches:
+                in_flight.append((batch, pool.submit(_run, batch)))
+                if len(in_flight) >= 2 * processes:
+                    done, future = in_flight.popleft()
+                    yield done, future.result()
+            while in_flight:
                 done, future = in_flight.popleft()
                 yield done, future.result()
-        while in_flight:
-            done, future = in_flight.popleft()
-            yield done, future.result()
+    finally:
+        gc.unfreeze()

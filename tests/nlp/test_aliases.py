@@ -164,3 +164,41 @@ def test_the_pipeline_stores_exactly_the_hits_find_mentions_returns(nlp, languag
     analysis = analyze_text("", text, language)
     stored = [(m.start, m.end, m.key) for m in analysis.mentions if m.canonical]
     assert stored == [(h.start, h.end, h.key) for h in find_mentions(BUNDLED, text, language)]
+
+
+@pytest.mark.parametrize(
+    "language, text, inflected",
+    [
+        ("bs", "Lukašenka je u Minsku primio Haftara i razgovarao o Libiji.", ["Minsku", "Haftara"]),
+        ("no", "Lukasjenko tok imot Haftars delegasjon i Minsk for å drøfte Libyas luftvåpen.", ["Haftars", "Libyas"]),
+        ("be", "Лукашэнка прыняў Хафтара ў Мінску і абмеркаваў пастаўкі ў Лівію.", ["Хафтара", "Мінску", "Лівію"]),
+    ],
+)
+def test_a_language_without_a_spacy_tokenizer_still_takes_its_own_endings(language, text, inflected):
+    """spaCy has no tokenizer for Bosnian, Norwegian ("no") or Belarusian, so their pipelines run on the
+    multi-language one; the alias index is still built for the article's language, so its endings apply."""
+    from newsmon.config import NlpSettings
+    from newsmon.pipeline.nlp import WATCHLIST_PIPE, get_pipeline
+
+    nlp = get_pipeline(language, NlpSettings(), BUNDLED)
+    assert nlp.lang == "xx"
+    assert nlp.get_pipe(WATCHLIST_PIPE).index.language == language
+    stored = [m.text for m in analyze_text("", text, language).mentions if m.canonical]
+    assert set(inflected) <= set(stored)
+    assert stored == [text[h.start : h.end] for h in find_mentions(BUNDLED, text, language)]
+
+
+@pytest.mark.parametrize(
+    "language, text, expected",
+    [
+        ("it", "Lukašenko ha ricevuto i vertici dell'Esercito nazionale libico (Lna).",
+         ["Alexander Lukashenko", "Libyan National Army"]),
+        ("pt", "O Exército Nacional da Líbia enviou pilotos a Minsk.", ["Libyan National Army", "pilots", "Minsk"]),
+        ("tr", "Libya Ulusal Ordusu (LUO) Trablus'a ilerledi.", ["Libyan National Army", "Libyan National Army", "Tripoli"]),
+        ("ar", "وصلت خمس رحلات شحن من بيلا روسيا إلى سبها.", ["cargo flights", "Belarus", "Sebha"]),
+        ("zh", "利比亚前领导人格达费", ["Libya", "Muammar Gaddafi"]),
+    ],
+)
+def test_forms_seen_in_public_reporting_are_found(language, text, expected):
+    """Spellings found when the pl, pt, it, tr, fa and zh forms were checked against public reporting."""
+    assert [name for _, name in found(text, language)] == expected

@@ -116,7 +116,7 @@ def test_matches_lists_the_best_first_with_evidence(runner, config_path, nlp):
     text = runner.invoke(cli, ["--config", str(config_path), "matches"])
     assert text.exit_code == 0
     lines = text.output.splitlines()
-    assert lines[0].startswith("1.00  belarus-libya  2025-02-18  Lukashenko Could Face")
+    assert lines[0].startswith("0.99  belarus-libya  2025-02-18  Lukashenko Could Face")  # never a certain 1.00
     assert any(line.strip().startswith("[sentence]") for line in lines) and lines[-1] == "2 matches."
     data = json.loads(runner.invoke(cli, ["--config", str(config_path), "matches", "--json"]).output)
     assert [row["article_id"] for row in data] == [1, 2] and data[0]["score"] >= data[1]["score"]

@@ -39,6 +39,21 @@ def test_one_process_runs_the_task_here():
     assert found == [(1, os.getpid())]
 
 
+def test_a_single_batch_is_not_worth_forking_workers_for():
+    (batch, found), = in_workers(_pids, iter([[{"n": 1}, {"n": 2}]]), 2)
+    assert found == [(1, os.getpid()), (2, os.getpid())]
+
+
+def test_while_the_crawl_runs_its_analysis_leaves_it_a_core(tmp_path, write_config):
+    from newsmon.pipeline.background import _while_crawling
+
+    config = load_config(write_config("[nlp]\nprocesses = 2\n"))
+    assert _while_crawling(config).nlp.processes == 1
+    assert config.nlp.processes == 2  # the last pass, after the crawl, uses them all
+    single = load_config(write_config("[nlp]\nprocesses = 1\n", name="one.toml"))
+    assert _while_crawling(single) is single
+
+
 def _store(tmp_path: Path, write_config, processes: int) -> dict:
     folder = tmp_path / f"p{processes}"
     folder.mkdir()
