@@ -21,7 +21,13 @@ def test_a_match_like_the_stories_marked_not_relevant_is_held_back():
     assert judged.reason.startswith("like 12 stories you marked not relevant: Minsk")
 
 
-def test_a_kind_of_story_no_label_resembles_is_not_held_back_on_a_low_probability_alone():
-    judged = model().judge({"part:same sentence": 1.0, "entity=Alexander Lukashenko": 1.0})
-    assert judged.p_relevant < HOLD_BELOW, "the labels' mix alone makes it look unlikely"
+def test_a_kind_of_story_no_label_resembles_is_not_held_back_on_a_low_probability_alone(monkeypatch):
+    import newsmon.pipeline.relevance as relevance
+
+    monkeypatch.setattr(relevance, "HOLD_BELOW", 0.6)  # a stricter watch, so that 0.5 counts as low
+    unlike_any = {"part:same sentence": 1.0, "entity=Alexander Lukashenko": 1.0}
+    judged = model().judge(unlike_any)
+    assert judged.p_relevant < relevance.HOLD_BELOW, "the labels alone make it look unlikely"
     assert not judged.held_back and judged.reason is None
+    monkeypatch.setattr(relevance, "NEAREST_MUST_BE_IRRELEVANT", False)
+    assert model().judge(unlike_any).held_back, "on the probability alone it would be held back"
