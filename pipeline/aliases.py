@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from newsmon.pipeline.watchlist import Entity, Watchlist
@@ -39,7 +40,6 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 HEAD = 3  # letters of a stem's start kept in a set, so most words of a text are rejected by one lookup
-RECENT = 4096  # texts whose hits are remembered: analysis looks a unit up before spaCy reads it, then again
 
 # Letters that Unicode decomposition does not fold, and spellings treated as one.
 _SPECIAL = {
@@ -236,7 +236,7 @@ class AliasIndex:
                 self._add(entity, alias)
         self._heads = {stem[:HEAD] for stem in self._by_stem if len(stem) >= HEAD}
         self._short = {stem for stem in self._by_stem if len(stem) < HEAD}
-        self._recent: dict[str, list[Hit]] = {}
+        self._remembered: dict[str, list[Hit]] | None = None
 
     def _add(self, entity: Entity, alias: str) -> None:
         case_sensitive = entity.case_sensitive or _is_acronym(alias)
@@ -309,12 +309,21 @@ class AliasIndex:
         """Every alias occurrence in ``text``, longest first where they overlap, in text order."""
         if not text:
             return []
-        if text in self._recent:
-            return list(self._recent[text])
-        if len(self._recent) >= RECENT:
-            self._recent.clear()
-        hits = self._recent[text] = self._find(text)
-        return list(hits)
+        if self._remembered is None:
+            return self._find(text)
+        if text not in self._remembered:
+            self._remembered[text] = self._find(text)
+        return list(self._remembered[text])
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within this block each text's hits are found once: analysis looks a paragraph up before spaCy
+        reads it (the pre-filter), then the watchlist's component looks it up again inside the pipeline."""
+        self._remembered = {}
+        try:
+            yield
+        finally:
+            self._remembered = None
 
     def _find(self, text: str) -> list[Hit]:
         folded, cased, where = fold(text)

@@ -11,6 +11,7 @@ those where some watch can still match (``prefilter.py``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -179,7 +180,8 @@ class Analyzer:
             by_language[language].append(i)
         for language, indexes in by_language.items():
             nlp = get_pipeline(language, self.settings, self.watchlist)
-            with nlp.memory_zone():
+            index = nlp.get_pipe(WATCHLIST_PIPE).index
+            with nlp.memory_zone(), index.remembering() if index is not None else contextlib.nullcontext():
                 if self.settings.ner == "possible":
                     indexes = self._without_the_model(nlp, indexes, units, sentences, mentions)
                 self._read(nlp, indexes, units, sentences, mentions)

@@ -122,9 +122,12 @@ def evaluate(watch: Watch, mentions: list[Mention], sentences: list[Sentence]) -
     parts = _parts(watch, features, required, context, negative)
     # kept to six places, not two: strong stories differ in the third place and beyond, and order by it
     score = round(1 / (1 + math.exp(-sum(value for _, value in parts))), 6)
-    weak = proximity != "sentence" and not context_keys
+    # a context term ties only where it stands beside a side of the story: "talks with Unilever" in a
+    # paragraph about markets says nothing about two countries named paragraphs apart
+    named_paragraphs = {m.paragraph for m in required}
+    weak = proximity != "sentence" and not {m.key for m in context if m.paragraph in named_paragraphs}
     if weak:
-        parts.append(("weak tie: no sentence names both and no context term; not stored", 0.0))
+        parts.append(("weak tie: no sentence names both and no context term beside either; not stored", 0.0))
     evidence = _evidence(proximity, ties, paragraphs, neighbours, required, context, sentence_by_index, watch.groups)
     return WatchResult(
         watch.name, score, score >= watch.threshold and not weak, proximity, evidence, found, [], parts, skipped,

@@ -126,6 +126,29 @@ def test_a_loose_tie_without_context_is_never_stored(nlp):
     assert not any(reason.startswith("weak tie") for reason, _ in advisers.parts)
 
 
+def test_a_context_term_ties_only_beside_a_side_of_the_story(nlp):
+    far = result(
+        "Markets and football",
+        "Saddam Haftar toured oil fields near Brega on Monday.\n"
+        "Officials in Jakarta said the talks with Unilever would continue next week.\n"
+        "Red Star Belgrade won in Minsk on Sunday.",
+    )
+    assert far.proximity == "article" and far.features["context"] == 1 and not far.matched
+    assert any(reason.startswith("weak tie") for reason, _ in far.parts)
+    near = result(
+        "",
+        "Saddam Haftar toured oil fields near Brega after talks with his father.\n"
+        "Officials in Jakarta said prices would stay high.\n"
+        "A delegation from Minsk arrived in Cairo on Sunday.",
+    )
+    assert near.proximity == "article" and not any(reason.startswith("weak tie") for reason, _ in near.parts)
+
+
+def test_a_club_named_after_a_city_does_not_name_its_country(nlp):
+    football = result("Haftar meets Yevkurov", "Khalifa Haftar met Yunus-Bek Yevkurov in Benghazi.\nAl Ahly beat Dinamo Minsk 2-1.")
+    assert football.missing == ["belarus"]
+
+
 def test_caption_lines_tie_nothing(nlp):
     caption = result("Haftar's son tours oil fields", "News of Belarus\nSaddam Haftar toured oil fields near Brega.")
     assert not caption.matched and caption.missing == ["belarus"]
