@@ -22,7 +22,8 @@ from newsmon.config import Config
 from newsmon.errors import NewsmonError
 
 COOKIE = "newsmon_csrf"
-ACTION_TEXT = {"relevant": "Relevant", "irrelevant": "Not relevant", "important": "Important", "mute": "Mute story"}
+ACTION_TEXT = {"relevant": "Relevant", "irrelevant": "Not relevant", "important": "Important", "mute": "Mute story",
+               "unmute": "Unmute story"}
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'",
@@ -42,6 +43,7 @@ def create_app(config: Config) -> Starlette:
         return connect(config.database_path, create=False)
 
     def page(request: Request, name: str, status: int = 200, **context: object) -> Response:
+        from newsmon.pipeline.feedback import NOTE_MAX
         from newsmon.pipeline.render import environment
         from newsmon.pipeline.signing import csrf_token
 
@@ -49,7 +51,7 @@ def create_app(config: Config) -> Starlette:
         db = database()
         try:
             html = environment().get_template(name).render(
-                csrf=csrf_token(db, nonce), actions=ACTION_TEXT, **context
+                csrf=csrf_token(db, nonce), actions=ACTION_TEXT, note_max=NOTE_MAX, **context
             )
         finally:
             db.close()
@@ -87,14 +89,16 @@ def create_app(config: Config) -> Starlette:
         return page(request, "triage.html", stories=stories, days=days)
 
     async def label(request: Request) -> Response:
-        from newsmon.pipeline.feedback import mute_story, record_label
+        from newsmon.pipeline.feedback import mute_story, record_label, unmute_story
 
         db = database()
         try:
             form = await checked_form(request, db)
             action = form.get("label", "")
             if action == "mute":
-                mute_story(db, _int(form.get("story_id")), channel="web")
+                mute_story(db, _int(form.get("story_id")), channel="web", note=form.get("note"))
+            elif action == "unmute":
+                unmute_story(db, _int(form.get("story_id")))
             else:
                 record_label(db, _int(form.get("match_id")), action, note=form.get("note"), channel="web")
         except NewsmonError as exc:

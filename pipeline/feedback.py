@@ -122,17 +122,32 @@ def labels_version(db: sqlite_utils.Database) -> int:
 
 def mute_story(db: sqlite_utils.Database, story_id: int, *, channel: str = "cli", note: str | None = None) -> int:
     """Mute a story: later copies are stored and counted in the digest but never alerted."""
+    _check_story(db, story_id)
+    with db.atomic():
+        note = (note or "").strip()[:NOTE_MAX] or None
+        db["muted_stories"].upsert(
+            {"story_id": story_id, "muted_at": _now(), "channel": channel, "note": note}, pk="story_id"
+        )
+    return story_id
+
+
+def unmute_story(db: sqlite_utils.Database, story_id: int) -> int:
+    """Unmute a story: its copies stored from now on are alerted again, as any other story's."""
+    with db.atomic():
+        unmuted = db.execute("delete from muted_stories where story_id = ?", [story_id]).rowcount
+    if not unmuted:
+        _check_story(db, story_id)
+        raise FeedbackError(f"story {story_id} is not muted")
+    return story_id
+
+
+def _check_story(db: sqlite_utils.Database, story_id: int) -> None:
+    """A one-line error unless some stored match belongs to the story."""
     from newsmon.pipeline.stories import assign_stories
 
     assign_stories(db)  # matches stored since the last alert run get their story first
     if not db.execute("select 1 from matches where story_id = ? limit 1", [story_id]).fetchone():
         raise FeedbackError(f"no story with id {story_id} (story ids are in 'newsmon matches --json')")
-    with db.atomic():
-        db["muted_stories"].upsert(
-            {"story_id": story_id, "muted_at": _now(), "channel": channel, "note": (note or "").strip() or None},
-            pk="story_id",
-        )
-    return story_id
 
 
 def muted_stories(db: sqlite_utils.Database) -> set[int]:

@@ -25,6 +25,7 @@ class Triaged:
     reason: str | None = None
     p_relevant: float | None = None
     labels: dict[int, str] = field(default_factory=dict)  # match id -> current label
+    notes: dict[int, str] = field(default_factory=dict)  # match id -> the current label's note
 
     @property
     def rank(self) -> float:
@@ -56,6 +57,7 @@ def triage(db: sqlite_utils.Database, stories: list[StoryView]) -> list[Triaged]
                 reason=next((j.reason for j in mine if j.reason), None) if held else None,
                 p_relevant=max(j.p_relevant for j in mine) if mine else None,
                 labels=labels,
+                notes={m: models.notes[m] for m in story.match_ids if m in models.notes},
             )
         )
     result.sort(key=lambda t: (t.muted, t.held_back, not t.important, -t.rank))

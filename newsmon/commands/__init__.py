@@ -22,5 +22,6 @@ COMMANDS = [
     demo.demo,
     feedback.feedback,
     feedback.mute,
+    feedback.unmute,
     web.serve,
 ]

@@ -1,5 +1,5 @@
 """``newsmon feedback MATCH_ID LABEL [--note TEXT]``, ``feedback --list``, ``feedback --stats`` and
-``newsmon mute STORY_ID``: the analyst's labels from the terminal."""
+``newsmon mute STORY_ID`` / ``newsmon unmute STORY_ID``: the analyst's labels from the terminal."""
 
 from __future__ import annotations
 
@@ -76,3 +76,14 @@ def mute(app: AppContext, story_id: int, note: str | None) -> None:
 
     mute_story(app.db(), story_id, channel="cli", note=note)
     click.echo(f"Story {story_id} is muted: no more alerts for its copies.")
+
+
+@click.command()
+@click.argument("story_id", type=int)
+@click.pass_obj
+def unmute(app: AppContext, story_id: int) -> None:
+    """Unmute a story: its later copies are alerted again."""
+    from newsmon.pipeline.feedback import unmute_story
+
+    unmute_story(app.db(), story_id)
+    click.echo(f"Story {story_id} is no longer muted: its later copies are alerted again.")

@@ -1,6 +1,6 @@
-"""The triage page in a real browser: headless Chromium, driven over the DevTools protocol, presses
-"Not relevant" on a story and the label is read back from SQLite. Skips, saying why, without Chromium
-(``.ci/run`` installs the Debian package ``chromium``)."""
+"""The triage page in a real browser: headless Chromium, driven over the DevTools protocol, types a
+note, presses "Not relevant" on a story, and the label and its note are read back from SQLite. Skips,
+saying why, without Chromium (``.ci/run`` installs the Debian package ``chromium``)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class DevTools:
 @pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium'; .ci/run installs it)"
 )
-def test_pressing_not_relevant_in_chromium_stores_the_label(server, db, store, tmp_path):
+def test_a_note_and_not_relevant_pressed_in_chromium_are_stored(server, db, store, tmp_path):
     ids = store("visit", "migrants-1")
     browser = DevTools(tmp_path / "chromium-profile")
     try:
@@ -90,12 +90,18 @@ def test_pressing_not_relevant_in_chromium_stores_the_label(server, db, store, t
         browser.call("Emulation.setScriptExecutionDisabled", value=False)  # DevTools clicks through script
         story = db["matches"].get(ids["migrants-1"])["story_id"]
         button = f'section[data-story="{story}"] button[value="irrelevant"]'
+        note = f'section[data-story="{story}"] input[name="note"]'
         assert browser.evaluate(f"document.querySelector('{button}').textContent") == "Not relevant"
+        browser.evaluate(f"document.querySelector('{note}').focus()")
+        browser.call("Input.insertText", text="migration, not arms <b>")  # typed as a keyboard would
         browser.evaluate(f"document.querySelector('{button}').click()")
         browser.wait_for("Page.loadEventFired")
         assert browser.evaluate("location.hash") == f"#story-{story}"
-        assert "marked irrelevant" in browser.evaluate(f"document.querySelector('#story-{story}').textContent")
+        shown = browser.evaluate(f"document.querySelector('#story-{story}').textContent")
+        assert "marked irrelevant" in shown and "Note: migration, not arms <b>" in shown
     finally:
         browser.close()
     (label,) = current_labels(db)
-    assert (label.match_id, label.label, label.channel) == (ids["migrants-1"], "irrelevant", "web")
+    assert (label.match_id, label.label, label.note, label.channel) == (
+        ids["migrants-1"], "irrelevant", "migration, not arms <b>", "web",
+    )  # fmt: skip

@@ -43,6 +43,9 @@ def test_bad_ids_and_labels_get_one_line_and_exit_2(config, store):
         (["feedback", "abc", "relevant"], "'abc' is not a valid integer"),
         (["feedback", str(ids["visit"])], "expected MATCH_ID and a label"),
         (["mute", "999"], "no story with id 999"),
+        (["unmute", "999"], "no story with id 999"),
+        (["unmute", str(ids["visit"])], f"story {ids['visit']} is not muted"),
+        (["unmute", "x7"], "'x7' is not a valid integer"),
     ):
         result = run(config, *args)
         assert result.exit_code == 2, (args, result.output)

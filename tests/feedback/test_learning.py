@@ -95,6 +95,32 @@ def test_a_muted_story_gets_no_alert_for_later_copies_and_is_counted_in_the_dige
     assert "1 muted story not shown" in text
 
 
+def test_unmute_from_the_terminal_brings_the_alerts_of_later_copies_back(config, db, store, tmp_path):
+    from click.testing import CliRunner
+
+    from newsmon.cli import cli
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--config", str(config.path), *args])
+
+    ids = store("visit")
+    assign_stories(db)
+    story = db["matches"].get(ids["visit"])["story_id"]
+    assert run("mute", str(story)).exit_code == 0
+    first = store("visit", url="https://other.example/haftar-in-minsk", source="other", site_name="Other")["visit"]
+    write_pending_alerts(db, config, tmp_path / "out")
+    assert alerted(db) == set(), "muted: no alert for the later copy"
+
+    result = run("unmute", str(story))
+    assert result.exit_code == 0, result.output
+    assert f"Story {story} is no longer muted" in result.output
+    second = store("visit", url="https://third.example/haftar-in-minsk", source="third", site_name="Third")["visit"]
+    write_pending_alerts(db, config, tmp_path / "out")
+    assert db["matches"].get(second)["story_id"] == story
+    assert {first, second} <= alerted(db), "unmuted: the story's copies are alerted again"
+    assert build_digest(db, config, today(config)).muted == 0
+
+
 def test_matches_json_shows_the_rules_parts_beside_the_models_part(config, db, store):
     from click.testing import CliRunner
 

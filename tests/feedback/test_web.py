@@ -78,6 +78,40 @@ def test_a_button_press_writes_the_label_and_returns_to_the_page(server, db, sto
     assert muted_stories(db) == {db["matches"].get(ids["visit"])["story_id"]}
 
 
+def test_a_note_typed_beside_a_button_is_stored_with_the_label_and_shown_escaped(server, db, store):
+    ids = store("visit")
+    browser = Browser(server)
+    _, page, _ = browser.request("/")
+    assert '<input type="text" name="note"' in page
+    note = 'old news <b>again</b> & "twice"'
+    form = {"csrf": csrf_of(page), "match_id": ids["visit"], "story_id": ids["visit"], "label": "irrelevant",
+            "days": 7, "note": note}  # fmt: skip
+    assert browser.request("/label", form)[0] == 303
+    (label,) = current_labels(db)
+    assert (label.label, label.note, label.channel) == ("irrelevant", note, "web")
+    _, page, _ = browser.request("/")
+    assert "Note: old news &lt;b&gt;again&lt;/b&gt; &amp; &#34;twice&#34;" in page and "<b>again" not in page
+
+
+def test_a_muted_story_is_marked_on_the_page_and_its_unmute_button_unmutes_it(server, db, store):
+    ids = store("visit")
+    browser = Browser(server)
+    _, page, _ = browser.request("/")
+    story = int(re.search(r'data-story="(\d+)"', page).group(1))
+    form = {"csrf": csrf_of(page), "match_id": ids["visit"], "story_id": story, "days": 7}
+    assert browser.request("/label", form | {"label": "mute", "note": "seen it"})[0] == 303
+    assert muted_stories(db) == {story}
+    _, page, _ = browser.request("/")
+    assert '<span class="badge muted">muted</span>' in page
+    assert ">Unmute story</button>" in page and ">Mute story</button>" not in page
+    assert browser.request("/label", form | {"label": "unmute"})[0] == 303
+    assert muted_stories(db) == set()
+    _, page, _ = browser.request("/")
+    assert ">Mute story</button>" in page and ">Unmute story</button>" not in page
+    status, page, _ = browser.request("/label", form | {"label": "unmute"})
+    assert status == 400 and f"story {story} is not muted" in page
+
+
 @pytest.mark.parametrize("csrf", ["", "forged-token"])
 def test_a_write_without_the_pages_token_is_refused_and_writes_nothing(server, db, store, csrf):
     ids = store("visit")
