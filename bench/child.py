@@ -92,7 +92,7 @@ def prefiltered(config: Config, pipelines: dict, texts: dict[str, list[str]]) ->
     (``prefilter.py``: nothing found, not read; some groups, the component alone; a watch's every group,
     the whole pipeline), otherwise every text with the whole pipeline."""
     from newsmon.pipeline.nlp import WATCHLIST_PIPE
-    from newsmon.pipeline.prefilter import could_match, named_groups
+    from newsmon.pipeline.prefilter import by_reach
     from newsmon.pipeline.watchlist import load_watchlist
 
     watchlist = load_watchlist(config.watchlist_path)
@@ -101,13 +101,7 @@ def prefiltered(config: Config, pipelines: dict, texts: dict[str, list[str]]) ->
         if config.nlp.ner != "possible":
             split[lang] = ([], group)
             continue
-        index = pipelines[lang].get_pipe(WATCHLIST_PIPE).index
-        named_only, possible = [], []
-        for text in group:
-            groups = named_groups(watchlist, index, [text])
-            if groups is not None:
-                (possible if could_match(watchlist, groups) else named_only).append(text)
-        split[lang] = (named_only, possible)
+        split[lang] = by_reach(watchlist, pipelines[lang].get_pipe(WATCHLIST_PIPE).index, ((t, [t]) for t in group))
     return split
 
 

@@ -26,6 +26,7 @@ from spacy.language import Language
 
 from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
+from newsmon.pipeline.aliases import AliasIndex
 from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
 from newsmon.pipeline.nlp import (
     WATCHLIST_PIPE,
@@ -37,7 +38,7 @@ from newsmon.pipeline.nlp import (
     read_doc,
     split_units,
 )
-from newsmon.pipeline.prefilter import could_match, named_groups
+from newsmon.pipeline.prefilter import by_reach
 from newsmon.pipeline.watchlist import Watchlist, load_watchlist
 from newsmon.pipeline.workers import in_workers
 
@@ -182,8 +183,8 @@ class Analyzer:
             nlp = get_pipeline(language, self.settings, self.watchlist)
             index = nlp.get_pipe(WATCHLIST_PIPE).index
             with nlp.memory_zone(), index.remembering() if index is not None else contextlib.nullcontext():
-                if self.settings.ner == "possible":
-                    indexes = self._without_the_model(nlp, indexes, units, sentences, mentions)
+                if self.settings.ner == "possible" and index is not None:
+                    indexes = self._without_the_model(nlp, index, indexes, units, sentences, mentions)
                 self._read(nlp, indexes, units, sentences, mentions)
         return [
             Analysis(
@@ -200,6 +201,7 @@ class Analyzer:
     def _without_the_model(
         self,
         nlp: Language,
+        index: AliasIndex,
         indexes: list[int],
         units: list[list[Unit]],
         sentences: list[list[Sentence]],
@@ -209,14 +211,8 @@ class Analyzer:
         that can. One that names nothing on the watchlist is not tokenised at all (it has no mention to
         store); one that names entities but not every required group of a watch gets the watchlist's
         component alone, so its mentions are stored with their sentences."""
-        index = nlp.get_pipe(WATCHLIST_PIPE).index
-        if index is None:
-            return indexes
-        possible, named_only = [], []
-        for i in indexes:
-            groups = named_groups(self.watchlist, index, (unit.text for unit in units[i]))
-            if groups is not None:
-                (possible if could_match(self.watchlist, groups) else named_only).append(i)
+        articles = ((i, [unit.text for unit in units[i]]) for i in indexes)
+        named_only, possible = by_reach(self.watchlist, index, articles)
         self._read(nlp, named_only, units, sentences, mentions, ner_components(nlp))
         return possible
 

@@ -13,9 +13,12 @@ could match (the whole pipeline).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from newsmon.pipeline.aliases import AliasIndex
 from newsmon.pipeline.watchlist import Watchlist
+
+K = TypeVar("K")
 
 
 def named_groups(watchlist: Watchlist, index: AliasIndex, texts: Iterable[str]) -> set[str] | None:
@@ -36,3 +39,17 @@ def could_match(watchlist: Watchlist, groups: Iterable[str | None]) -> bool:
     """True when some watch has every one of its required groups among ``groups``."""
     named = set(groups)
     return any(named.issuperset(watch.groups) for watch in watchlist.watches)
+
+
+def by_reach(
+    watchlist: Watchlist, index: AliasIndex, articles: Iterable[tuple[K, Iterable[str]]]
+) -> tuple[list[K], list[K]]:
+    """The keys of ``articles`` (key, texts) that name something on the watchlist but cannot match, and
+    those that could match; the others name nothing and need no reading at all."""
+    named_only: list[K] = []
+    possible: list[K] = []
+    for key, texts in articles:
+        groups = named_groups(watchlist, index, texts)
+        if groups is not None:
+            (possible if could_match(watchlist, groups) else named_only).append(key)
+    return named_only, possible
