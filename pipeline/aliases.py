@@ -27,7 +27,6 @@ import unicodedata
 from dataclasses import dataclass
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 from newsmon.pipeline.watchlist import Entity, Watchlist
 
@@ -37,6 +36,8 @@ MIN_CJK = 2  # a CJK alias of one character would match inside any word
 STAR_LETTERS = 4
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w+")
+_NEXT_TOKEN = re.compile(r"\s*(\w+|[^\w\s])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 HEAD = 3  # letters of a stem's start kept in a set, so most words of a text are rejected by one lookup
@@ -60,25 +61,46 @@ def _fold_char(c: str, keep_case: bool) -> str:
     return out
 
 
-@lru_cache(maxsize=65536)
-def _folded(c: str) -> tuple[str, str]:
-    return _fold_char(c, False), _fold_char(c, True)
+class _FoldTable(dict):
+    """``str.translate`` tables that fold each character once, on first sight: ``lower`` lower-cases,
+    ``cased`` keeps case. Characters whose two foldings differ in length (ß, a dropped tatweel or
+    mark) are remembered in ``uneven``, since offsets must then be mapped one character at a time."""
+
+    def __init__(self, keep_case: bool, uneven: set[str]) -> None:
+        super().__init__()
+        self.keep_case = keep_case
+        self.uneven = uneven
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        out = self[code] = _fold_char(c, self.keep_case)
+        if len(out) != 1 or len(_fold_char(c, not self.keep_case)) != 1:
+            self.uneven.add(c)
+        return out
 
 
-def fold(text: str) -> tuple[str, str, list[int]]:
+_UNEVEN: set[str] = set()
+_LOWER = _FoldTable(False, _UNEVEN)
+_CASED = _FoldTable(True, _UNEVEN)
+
+
+def fold(text: str) -> tuple[str, str, list[int] | range]:
     """``text`` folded (lower-case) and folded keeping case, and for each folded character the index of
     the original character it came from; the two folded strings have the same length."""
     if text.isascii():
-        return text.lower(), text, list(range(len(text)))
-    lower, cased, where = [], [], []
+        return text.lower(), text, range(len(text))
+    lower = text.translate(_LOWER)
+    if _UNEVEN.isdisjoint(text):  # every character folded to one: offsets are unchanged
+        return lower, text.translate(_CASED), range(len(text))
+    lowers, cased, where = [], [], []
     for i, c in enumerate(text):
-        low, up = _folded(c)
+        low, up = _LOWER[ord(c)], _CASED[ord(c)]
         if len(up) != len(low):
             up = low
-        lower.append(low)
+        lowers.append(low)
         cased.append(up)
         where.extend([i] * len(low))
-    return "".join(lower), "".join(cased), where
+    return "".join(lowers), "".join(cased), where
 
 
 def fold_word(text: str) -> str:
@@ -236,6 +258,9 @@ class AliasIndex:
                 self._add(entity, alias)
         self._heads = {stem[:HEAD] for stem in self._by_stem if len(stem) >= HEAD}
         self._short = {stem for stem in self._by_stem if len(stem) < HEAD}
+        # where in a text a word starts as some stem starts: the only words _lookup can find anything for
+        starts = self._heads | self._short
+        self._starts = re.compile(r"(?<!\w)" + _trie_pattern(starts)) if starts else None
         self._remembered: dict[str, list[Hit]] | None = None
 
     def _add(self, entity: Entity, alias: str) -> None:
@@ -327,22 +352,29 @@ class AliasIndex:
 
     def _find(self, text: str) -> list[Hit]:
         folded, cased, where = fold(text)
-        arabic = _ARABIC.search(folded) is not None
-        tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         candidates: list[tuple[int, int, _Alias]] = []
-        for i, (start, end) in enumerate(tokens):
-            word = folded[start:end]
-            for record, spec in self._lookup(word, arabic and script_of(word) == "arabic"):
-                if not _word_fits(spec, word, cased[start:end]):
-                    continue
-                last = _rest_fits(record.words, tokens, i, folded, cased)
-                if last is not None:
-                    candidates.append((start, tokens[last][1], record))
+        if _ARABIC.search(folded):  # every word: Arabic clitics come before the stem
+            for word in _WORD.finditer(folded):
+                self._match_at(word, folded, cased, script_of(word.group()) == "arabic", candidates)
+        elif self._starts is not None:  # only the words that start as some stem starts
+            for start in self._starts.finditer(folded):
+                self._match_at(_WORD.match(folded, start.start()), folded, cased, False, candidates)
         if self._cjk and _CJK.search(folded):
             for alias_text, record in self._cjk:
                 for m in re.finditer(re.escape(alias_text), folded):
                     candidates.append((m.start(), m.end(), record))
         return _longest(candidates, where)
+
+    def _match_at(
+        self, word: re.Match, folded: str, cased: str, arabic: bool, candidates: list[tuple[int, int, _Alias]]
+    ) -> None:
+        """Add the aliases that start with the text word ``word`` to ``candidates``."""
+        start, end = word.span()
+        for record, spec in self._lookup(word.group(), arabic):
+            if _word_fits(spec, word.group(), cased[start:end]):
+                last = _rest_fits(record.words, end, folded, cased)
+                if last is not None:
+                    candidates.append((start, last, record))
 
     def _lookup(self, word: str, arabic: bool) -> Iterator[tuple[_Alias, _Word]]:
         """Aliases whose first word could be ``word``: each stem ``word`` may hold, looked up. Any such stem
@@ -392,22 +424,38 @@ def _word_fits(spec: _Word, word: str, cased: str) -> bool:
     return False
 
 
-def _rest_fits(words: tuple, tokens: list[tuple[int, int]], i: int, folded: str, cased: str) -> int | None:
-    """The index of the last token when the alias's words after the first follow token ``i``."""
-    at = i
+def _trie_pattern(words: set[str]) -> str:
+    """A regular expression matching any of ``words``, as a trie (``a(?:b|c)`` for ab and ac): one
+    alternation per letter, not one per word, so a text is scanned at the speed of the letters."""
+    if "" in words and len(words) == 1:
+        return ""
+    by_first: dict[str, set[str]] = {}
+    for word in words:
+        if word:
+            by_first.setdefault(word[0], set()).add(word[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        rest = _trie_pattern(rests)
+        optional = "" in rests and len(rests) > 1
+        branches.append(re.escape(first) + (f"(?:{rest})?" if optional else rest))
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _rest_fits(words: tuple, end: int, folded: str, cased: str) -> int | None:
+    """Where the alias ends when its words after the first follow the text word ending at ``end``."""
     for w in words[1:]:
-        at += 1
-        if at >= len(tokens):
+        token = _NEXT_TOKEN.match(folded, end)
+        if token is None:
             return None
-        start, end = tokens[at]
-        word = folded[start:end]
+        start, end = token.span(1)
+        word = token.group(1)
         if isinstance(w, str):
             if word != w:
                 return None
             continue
         if not any(_word_fits(o, word, cased[start:end]) for o in w):
             return None
-    return at
+    return end
 
 
 def _longest(candidates: list[tuple[int, int, _Alias]], where: list[int]) -> list[Hit]:

@@ -210,10 +210,12 @@ class Analyzer:
         """Read the articles at ``indexes`` that cannot match without the statistical NER; return those
         that can. One that names nothing on the watchlist is not tokenised at all (it has no mention to
         store); one that names entities but not every required group of a watch gets the watchlist's
-        component alone, so its mentions are stored with their sentences."""
+        component alone, on the units that name something, so its mentions are stored with their
+        sentences. Those sentences are numbered among the units read: mentions share a number exactly when
+        they share a sentence, as with every unit read, but the numbers count only those units."""
         articles = ((i, [unit.text for unit in units[i]]) for i in indexes)
         named_only, possible = by_reach(self.watchlist, index, articles)
-        self._read(nlp, named_only, units, sentences, mentions, ner_components(nlp))
+        self._read(nlp, named_only, units, sentences, mentions, ner_components(nlp), lambda text: bool(index.find(text)))
         return possible
 
     def _read(
@@ -224,9 +226,11 @@ class Analyzer:
         sentences: list[list[Sentence]],
         mentions: list[list[Mention]],
         disable: list[str] | tuple = (),
+        wanted: Callable[[str], bool] | None = None,
     ) -> None:
-        """Run the units of the articles at ``indexes`` through ``nlp`` and add what each doc holds."""
-        work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
+        """Run the units of the articles at ``indexes`` (those whose text is ``wanted``, or all) through
+        ``nlp`` and add what each doc holds."""
+        work = [(unit.text, (i, unit)) for i in indexes for unit in units[i] if wanted is None or wanted(unit.text)]
         # one process here: ``analyze_pending`` spreads whole batches over worker processes
         docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size, disable=disable)
         for doc, (i, unit) in docs:

@@ -203,12 +203,11 @@ class WatchlistComponent:
         hits = self.index.find(doc.text) if self.index is not None else []
         if not hits:
             return doc
-        _split_at(doc, {h.start for h in hits} | {h.end for h in hits})
-        spans = []
-        for hit in hits:
-            span = doc.char_span(hit.start, hit.end, label=hit.label, span_id=hit.key, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
+        spans = [doc.char_span(h.start, h.end, label=h.label, span_id=h.key) for h in hits]
+        if any(span is None for span in spans):  # some hit starts or ends inside a token
+            _split_at(doc, {h.start for h in hits} | {h.end for h in hits})
+            spans = [doc.char_span(h.start, h.end, label=h.label, span_id=h.key, alignment_mode="expand") for h in hits]
+        spans = [span for span in spans if span is not None]
         spans = filter_spans(spans)
         taken = {i for span in spans for i in range(span.start, span.end)}
         kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]

@@ -6,6 +6,7 @@ from typing import Any
 
 from newsmon.config import CrawlSettings
 
+CONCURRENT_ITEMS = 8
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 
@@ -16,6 +17,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_domain,
+        "CONCURRENT_ITEMS": CONCURRENT_ITEMS,
         "AUTOTHROTTLE_ENABLED": True,
         "AUTOTHROTTLE_START_DELAY": 0.5,
         "AUTOTHROTTLE_MAX_DELAY": 30.0,
@@ -30,6 +32,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # an HTTP server per source that runs Python code sent to it
         "LOG_INSTALL_ROOT_HANDLER": False,
         "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
         "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},  # http(s) only

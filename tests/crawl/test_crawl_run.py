@@ -13,6 +13,7 @@ GDELT (which mostly find articles already stored); then everything again on an u
 from __future__ import annotations
 
 import gzip
+import os
 import signal
 import sqlite3
 import subprocess
@@ -313,3 +314,88 @@ def test_sigterm_records_open_runs_as_interrupted_and_exits_at_once(news_site, t
     runs = dict(db.execute("select source, status from crawl_runs"))
     db.close()
     assert runs == {"stuck": "interrupted", "africa": "ok"}
+
+
+def test_a_crawl_killed_outright_leaves_no_extraction_process_behind(news_site, tmp_path):
+    """Pages are extracted in worker processes of the crawl; they go when the crawl goes, even by SIGKILL."""
+    import psutil
+
+    news_site.route("/feeds/stuck.rss", drip=1.0, body="<rss>" + " " * 200 + "</rss>")
+    config = tmp_path / "newsmon.toml"
+    config.write_text(
+        config_text(news_site).replace("timeout = 1", "timeout = 60")
+        + f'\n[[sources]]\nname = "stuck"\ntype = "feed"\nurl = "{news_site.url("/feeds/stuck.rss")}"\n',
+        encoding="utf-8",
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "newsmon", "--config", str(config), *crawl_args(["africa", "stuck"])],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        crawl = psutil.Process(child.pid)
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while not (workers and news_site.count("/feeds/stuck.rss")) and time.monotonic() < deadline:
+            workers = [p for p in crawl.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+            time.sleep(0.1)
+        assert workers, "no extraction process started"
+    finally:
+        child.kill()
+        child.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
+
+
+def test_a_crawl_opens_no_remote_control_server(news_site, tmp_path):
+    """Scrapy's remote-control extension (an HTTP server per source that runs Python code sent to it,
+    announced in a file under the user's state folder) stays off, like its telnet console."""
+    config = tmp_path / "newsmon.toml"
+    config.write_text(config_text(news_site), encoding="utf-8")
+    state = tmp_path / "state"
+    result = run_newsmon(config, *crawl_args(["africa"]), env={**os.environ, "XDG_STATE_HOME": str(state)})
+    assert result.returncode == 0, result.stderr
+    assert not state.exists()
+
+
+def test_an_extraction_process_that_dies_fails_only_the_pages_it_held(news_site, tmp_path):
+    """The next pages get a new extraction process, and the next crawl fetches the failed ones again."""
+    import psutil
+
+    paths = [f"/slow/{i}.html" for i in range(12)]
+    items = "".join(f"<item><title>Story {i}</title><link>{{{{BASE}}}}{p}</link></item>" for i, p in enumerate(paths))
+    news_site.route("/feeds/slow.rss", body=f'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>{items}</channel></rss>')
+    for i, path in enumerate(paths):
+        text = f"Story {i} says what a long enough article says, paragraph after paragraph, about the weather. " * 4
+        news_site.route(path, body=f"<html><head><title>Story {i}</title></head><body><article><h1>Story {i}</h1>"
+                        f"<p>{text}</p><p>{text}</p></article></body></html>", delay=0.4)  # fmt: skip
+    config = tmp_path / "newsmon.toml"
+    config.write_text(
+        config_text(news_site) + f'\n[[sources]]\nname = "slow"\ntype = "feed"\nurl = "{news_site.url("/feeds/slow.rss")}"\n',
+        encoding="utf-8",
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-m", "newsmon", "--config", str(config), *crawl_args(["slow"])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers: list[psutil.Process] = []
+        while not (workers and sum(news_site.count(p) for p in paths) >= 3) and time.monotonic() < deadline:
+            workers = [p for p in psutil.Process(child.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+            time.sleep(0.05)
+        assert workers, "no extraction process started"
+        for worker in workers:
+            worker.kill()
+        out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert "Traceback" not in err
+    stored = sqlite3.connect(tmp_path / "news.db").execute("select count(*) from articles").fetchone()[0]
+    assert 12 - 4 <= stored < 12, out
+    assert "BrokenProcessPool" in out or "extraction failed" in out, out
+    again = run_newsmon(config, *crawl_args(["slow"]))
+    assert again.returncode == 0, again.stderr
+    assert sqlite3.connect(tmp_path / "news.db").execute("select count(*) from articles").fetchone()[0] == 12
