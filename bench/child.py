@@ -87,10 +87,10 @@ def stories(config: Config) -> dict:
 
 
 def prefiltered(config: Config, pipelines: dict, texts: dict[str, list[str]]) -> dict[str, tuple[list[str], list[str]]]:
-    """Per language, the texts analysis reads with the watchlist's component alone and those it reads with
-    the whole pipeline: with ``ner = "possible"``, by what the watchlist's aliases find in the raw text
-    (``prefilter.py``: nothing found, not read; some groups, the component alone; a watch's every group,
-    the whole pipeline), otherwise every text with the whole pipeline."""
+    """Per language, the texts that name something on the watchlist but cannot match, whose mentions
+    analysis takes from the alias index alone, and those it reads with the whole pipeline: with
+    ``ner = "possible"``, by what the watchlist's aliases find in the raw text (``prefilter.py``: a
+    watch's every group, the whole pipeline), otherwise every text with the whole pipeline."""
     from newsmon.pipeline.nlp import WATCHLIST_PIPE
     from newsmon.pipeline.prefilter import by_reach
     from newsmon.pipeline.watchlist import load_watchlist
@@ -109,13 +109,12 @@ def nlp_limit(config: Config) -> dict:
     """Throughput of the alias lookup and ``nlp.pipe`` alone over the work analysis has to do, with the
     best batch size.
 
-    That work is (where the pre-filter is on) the watchlist's alias lookup over every article's raw text,
-    the pipeline without its NER over the articles that name something on the watchlist but cannot
-    match, and the full pipeline, with ``n_process`` = cores, over the articles that can (``ner_articles``).
+    That work is (where the pre-filter is on) the watchlist's alias lookup over every article's raw text
+    and the full pipeline, with ``n_process`` = cores, over the articles that can match (``ner_articles``).
     Blank pipelines (languages without a model: tokenizer and watchlist component only) run in one
     process, which is faster for them than paying for worker start-up.
     """
-    from newsmon.pipeline.nlp import WATCHLIST_PIPE, ner_components
+    from newsmon.pipeline.nlp import WATCHLIST_PIPE
 
     texts = stored_texts(config)
     pipelines = warm_pipelines(config, list(texts))
@@ -128,15 +127,14 @@ def nlp_limit(config: Config) -> dict:
         start = time.perf_counter()
         for lang, group in texts.items():
             nlp = pipelines[lang]
-            named_only, possible = split[lang]
+            _, possible = split[lang]
             if config.nlp.ner == "possible":
                 index = nlp.get_pipe(WATCHLIST_PIPE).index
                 for text in group:
                     index.find(text)
-            work = [(named_only, ner_components(nlp), 1), (possible, [], n_process if nlp.has_pipe("ner") else 1)]
-            for part, disable, workers in work:
-                for doc in nlp.pipe(part, batch_size=batch_size, n_process=workers, disable=disable):
-                    doc.ents  # noqa: B018  (what analysis reads)
+            workers = n_process if nlp.has_pipe("ner") else 1
+            for doc in nlp.pipe(possible, batch_size=batch_size, n_process=workers):
+                doc.ents  # noqa: B018  (what analysis reads)
         return time.perf_counter() - start
 
     tries = {batch_size: timed(batch_size, cores) for batch_size in BATCH_SIZES}

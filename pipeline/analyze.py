@@ -11,7 +11,6 @@ those where some watch can still match (``prefilter.py``).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import logging
@@ -26,16 +25,15 @@ from spacy.language import Language
 
 from newsmon.config import Config, NlpSettings
 from newsmon.errors import ConfigError, NewsmonError
-from newsmon.pipeline.aliases import AliasIndex
+from newsmon.pipeline.aliases import AliasIndex, alias_index
 from newsmon.pipeline.matching import Mention, Sentence, WatchResult, evaluate
 from newsmon.pipeline.nlp import (
-    WATCHLIST_PIPE,
     Unit,
     detect_language,
     get_pipeline,
     models_by_language,
-    ner_components,
     read_doc,
+    read_hits,
     split_units,
 )
 from newsmon.pipeline.prefilter import by_reach
@@ -180,12 +178,14 @@ class Analyzer:
         for i, language in enumerate(languages):
             by_language[language].append(i)
         for language, indexes in by_language.items():
-            nlp = get_pipeline(language, self.settings, self.watchlist)
-            index = nlp.get_pipe(WATCHLIST_PIPE).index
-            with nlp.memory_zone(), index.remembering() if index is not None else contextlib.nullcontext():
-                if self.settings.ner == "possible" and index is not None:
-                    indexes = self._without_the_model(nlp, index, indexes, units, sentences, mentions)
-                self._read(nlp, indexes, units, sentences, mentions)
+            if self.settings.ner == "possible":
+                index = alias_index(self.watchlist, language)
+                with index.remembering():
+                    indexes = self._without_the_model(index, indexes, units, mentions)
+                    if indexes:  # the language's pipeline is built only when some article can match
+                        self._read(get_pipeline(language, self.settings, self.watchlist), indexes, units, sentences, mentions)
+            else:
+                self._read(get_pipeline(language, self.settings, self.watchlist), indexes, units, sentences, mentions)
         return [
             Analysis(
                 languages[i],
@@ -200,22 +200,22 @@ class Analyzer:
 
     def _without_the_model(
         self,
-        nlp: Language,
         index: AliasIndex,
         indexes: list[int],
         units: list[list[Unit]],
-        sentences: list[list[Sentence]],
         mentions: list[list[Mention]],
     ) -> list[int]:
-        """Read the articles at ``indexes`` that cannot match without the statistical NER; return those
-        that can. One that names nothing on the watchlist is not tokenised at all (it has no mention to
-        store); one that names entities but not every required group of a watch gets the watchlist's
-        component alone, on the units that name something, so its mentions are stored with their
-        sentences. Those sentences are numbered among the units read: mentions share a number exactly when
-        they share a sentence, as with every unit read, but the numbers count only those units."""
+        """Read the articles at ``indexes`` that cannot match without spaCy; return those that can.
+
+        The watchlist's mentions are the alias index's hits, in spaCy's pipeline as outside it (the
+        component sets each hit as an entity, splitting a token where a hit starts or ends inside one),
+        so an article that cannot match gets them from the index alone: the same texts and offsets,
+        without a sentence number, since no sentencizer read it."""
         articles = ((i, [unit.text for unit in units[i]]) for i in indexes)
         named_only, possible = by_reach(self.watchlist, index, articles)
-        self._read(nlp, named_only, units, sentences, mentions, ner_components(nlp), lambda text: bool(index.find(text)))
+        for i in named_only:
+            for unit in units[i]:
+                mentions[i].extend(read_hits(index.find(unit.text), unit, self.watchlist))
         return possible
 
     def _read(
@@ -225,18 +225,15 @@ class Analyzer:
         units: list[list[Unit]],
         sentences: list[list[Sentence]],
         mentions: list[list[Mention]],
-        disable: list[str] | tuple = (),
-        wanted: Callable[[str], bool] | None = None,
     ) -> None:
-        """Run the units of the articles at ``indexes`` (those whose text is ``wanted``, or all) through
-        ``nlp`` and add what each doc holds."""
-        work = [(unit.text, (i, unit)) for i in indexes for unit in units[i] if wanted is None or wanted(unit.text)]
+        """Run the units of the articles at ``indexes`` through ``nlp`` and add what each doc holds."""
+        work = [(unit.text, (i, unit)) for i in indexes for unit in units[i]]
         # one process here: ``analyze_pending`` spreads whole batches over worker processes
-        docs = nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size, disable=disable)
-        for doc, (i, unit) in docs:
-            found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
-            sentences[i].extend(found_sentences)
-            mentions[i].extend(found_mentions)
+        with nlp.memory_zone():
+            for doc, (i, unit) in nlp.pipe(work, as_tuples=True, batch_size=self.settings.batch_size):
+                found_sentences, found_mentions = read_doc(doc, unit, len(sentences[i]), self.watchlist)
+                sentences[i].extend(found_sentences)
+                mentions[i].extend(found_mentions)
 
 
 def analyze_text(

@@ -34,7 +34,7 @@ class Mention:
     key: str
     start: int
     end: int
-    sentence: int
+    sentence: int | None  # None where no sentencizer read the article (it could not match)
     paragraph: int
     canonical: str | None = None
     group: str | None = None

@@ -33,7 +33,7 @@ from spacy.util import filter_spans
 from newsmon.config import NlpSettings
 from newsmon.errors import ConfigError
 from newsmon.pipeline import entity_labels, language, natasha_ner
-from newsmon.pipeline.aliases import CYRILLIC, alias_index, fold_word, script_of
+from newsmon.pipeline.aliases import CYRILLIC, Hit, alias_index, fold_word, script_of
 from newsmon.pipeline.matching import Mention, Sentence
 from newsmon.pipeline.watchlist import Watchlist
 
@@ -94,17 +94,6 @@ def models_by_language(settings: NlpSettings) -> dict[str, str]:
     """Every language that has a model, with its model; checks that each is installed (without loading
     weights) and is a model of that language."""
     return _resolve(tuple(sorted(settings.models.items())), settings.model)
-
-
-def ner_components(nlp: Language) -> list[str]:
-    """The components that predict entities (or feed them), i.e. everything the watchlist's component does
-    not need: it finds its hits in the text alone and replaces the entities they overlap, so its mentions
-    are the same with or without them."""
-    return [
-        name
-        for name in nlp.pipe_names
-        if name != WATCHLIST_PIPE and {"doc.ents", "doc.tensor"} & set(nlp.get_pipe_meta(name).assigns)
-    ]
 
 
 @functools.lru_cache(maxsize=None)
@@ -299,6 +288,29 @@ def _cut_point(line: str) -> int:
         return ends[-1]
     space = window.rfind(" ")
     return space + 1 if space > CHUNK_CHARS // 2 else CHUNK_CHARS
+
+
+def read_hits(hits: list[Hit], unit: Unit, watchlist: Watchlist) -> list[Mention]:
+    """The watchlist mentions of one unit from its alias hits alone, as :func:`read_doc` reads them from
+    a doc the watchlist's component set them on, without a sentence number (no doc, no sentences)."""
+    mentions = []
+    for hit in hits:
+        entity = watchlist.by_key[hit.key]
+        mentions.append(
+            Mention(
+                text=" ".join(unit.text[hit.start : hit.end].split()),
+                label=hit.label,
+                key=entity.key,
+                start=unit.offset + hit.start,
+                end=unit.offset + hit.end,
+                sentence=None,
+                paragraph=unit.paragraph,
+                canonical=entity.name,
+                group=entity.group,
+                type=entity.type,
+            )
+        )
+    return mentions
 
 
 def read_doc(doc, unit: Unit, first_sentence: int, watchlist: Watchlist) -> tuple[list[Sentence], list[Mention]]:

@@ -33,6 +33,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,  # an HTTP server per source that runs Python code sent to it
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,  # a developer's check that parses every callback's source
         "LOG_INSTALL_ROOT_HANDLER": False,
         "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
         "DOWNLOAD_HANDLERS": {"data": None, "file": None, "s3": None, "ftp": None},  # http(s) only
