@@ -7,8 +7,8 @@
 
 Each prints one JSON line. Models are loaded before the clock starts in both, so the two figures compare
 the work per article, not start-up; the limit covers what analysis must run (the pre-filter's alias
-lookup, the watchlist's component alone where something is named, the NER where a match is possible),
-so their ratio shows what analysis adds around spaCy.
+lookup over every article, the whole pipeline where a match is possible), so their ratio shows what
+analysis adds around spaCy.
 """
 
 from __future__ import annotations

@@ -475,13 +475,19 @@ def _is_acronym(alias: str) -> bool:
     return len(letters) > 1 and all(c.isupper() for c in letters)
 
 
-_indexes: dict[tuple[int, str, str], AliasIndex] = {}
+_indexes: dict[tuple[str, str], AliasIndex] = {}
 
 
 def alias_index(watchlist: Watchlist, language: str | None) -> AliasIndex:
-    """The cached index of ``watchlist`` for texts in ``language``."""
-    key = (id(watchlist), watchlist.fingerprint, (language or "").lower())
+    """The cached index of ``watchlist`` for texts in ``language``, by the watchlist file's fingerprint
+    (each ``analyze_pending`` loads the file again), by object for a watchlist built in code. A changed
+    file replaces the index built from its old version, so a daemon keeps one index per language."""
+    language = (language or "").lower()
+    key = (watchlist.fingerprint or f"object {id(watchlist)}", language)
     if key not in _indexes:
+        if watchlist.fingerprint:
+            for stale in [k for k in _indexes if k[1] == language and not k[0].startswith("object ")]:
+                del _indexes[stale]
         _indexes[key] = AliasIndex(watchlist, language)
     return _indexes[key]
 

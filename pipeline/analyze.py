@@ -5,8 +5,9 @@ Both run the same path: take the stored language (detect it only when none is st
 into paragraph units, run them through the cached spaCy pipeline of that language with ``nlp.pipe``
 (inside a memory zone, so a long-running daemon does not grow its string store), read entities, then
 score every watch. With ``[nlp] ner = "possible"`` the watchlist's aliases are looked up in the raw text
-first, and spaCy reads only articles that name something on the watchlist: with the statistical NER only
-those where some watch can still match (``prefilter.py``).
+first, and spaCy (whose pipeline for the language is built only then) reads only the articles where some
+watch can still match (``prefilter.py``); the others keep their watchlist mentions, straight from the
+alias index.
 """
 
 from __future__ import annotations
@@ -178,14 +179,13 @@ class Analyzer:
         for i, language in enumerate(languages):
             by_language[language].append(i)
         for language, indexes in by_language.items():
-            if self.settings.ner == "possible":
-                index = alias_index(self.watchlist, language)
-                with index.remembering():
+            index = alias_index(self.watchlist, language)
+            with index.remembering():
+                if self.settings.ner == "possible":
                     indexes = self._without_the_model(index, indexes, units, mentions)
-                    if indexes:  # the language's pipeline is built only when some article can match
-                        self._read(get_pipeline(language, self.settings, self.watchlist), indexes, units, sentences, mentions)
-            else:
-                self._read(get_pipeline(language, self.settings, self.watchlist), indexes, units, sentences, mentions)
+                if indexes:  # the language's pipeline is built only when some article can match
+                    nlp = get_pipeline(language, self.settings, self.watchlist)
+                    self._read(nlp, indexes, units, sentences, mentions)
         return [
             Analysis(
                 languages[i],

@@ -5,9 +5,8 @@ component finds those mentions in the text alone (``aliases.AliasIndex.find`` on
 replaces whatever the model labelled, so it finds the same ones with or without the model. Running the
 same alias index over the raw texts first (a few milliseconds per article, against about fifty for the
 NER) therefore tells, with the watchlist's own alias semantics (inflection, scripts, case, decoys) and no
-second copy of them, which articles name nothing on the watchlist (not tokenised at all), which name some
-entities but cannot match (the watchlist's component alone, so their mentions are stored), and which
-could match (the whole pipeline).
+second copy of them, which articles cannot match (spaCy does not read them: their watchlist mentions are
+the index's hits) and which could (the whole pipeline).
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from newsmon.pipeline.db import describe_sqlite_error
 from newsmon.pipeline.render import clean
 from newsmon.pipeline.store import Store
 from newsmon.pipeline.urls import canonical_url, is_http_url
+from newsmon.spiders.extraction import extraction_pool
 from newsmon.spiders.items import FetchedPage
 from newsmon.spiders.safety import RefusedRequest
 
@@ -119,6 +120,7 @@ class SourceSpider(scrapy.Spider):
             self.mark_incomplete(parent)
             return None
         self.article_budget -= 1
+        extraction_pool()  # started by the first page to fetch, they load while it downloads
         return scrapy.Request(
             url,
             callback=self._article_response,

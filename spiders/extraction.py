@@ -64,8 +64,9 @@ _pool: ProcessPoolExecutor | None = None
 
 
 def extraction_pool() -> ProcessPoolExecutor:
-    """The crawl's extraction processes, started on first use and stopped with the reactor. They are
-    spawned, not forked: by now the crawl's process has threads, which a fork would copy half-way."""
+    """The crawl's extraction processes, started on first use (a crawl that finds nothing new starts
+    none) and stopped with the reactor. They are spawned, not forked: by now the crawl's process has
+    threads, which a fork would copy half-way."""
     global _pool
     if _pool is None:
         from twisted.internet import reactor

@@ -14,7 +14,7 @@ import sqlite3
 from scrapy.crawler import Crawler
 
 from newsmon.pipeline.db import describe_sqlite_error
-from newsmon.spiders.extraction import extract_elsewhere, extraction_pool
+from newsmon.spiders.extraction import extract_elsewhere
 from newsmon.spiders.items import FetchedPage
 
 logger = logging.getLogger(__name__)
@@ -27,9 +27,6 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         return cls(crawler)
-
-    def open_spider(self) -> None:
-        extraction_pool()
 
     async def process_item(self, item: FetchedPage) -> FetchedPage:
         spider = self.crawler.spider
