@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from real_pages import DEFAULT_SHARED, extraction_benchmark, htmldate_pages  # noqa: E402
+from real_pages import SETS, measure_sets  # noqa: E402
 
 MIN_TEXT = 200  # what detect_language reads at all (shorter texts take the declared language)
 
@@ -81,16 +81,7 @@ def run(name: str, pages: list[tuple[str, str]]) -> dict:
 
 
 def main() -> None:
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SHARED
-    if not (shared / "extraction-benchmark").is_dir():
-        print(f"no shared evaluation sets at {shared}; nothing to measure")
-        return
-    out = {"extraction-benchmark": run("extraction-benchmark", extraction_benchmark(shared))}
-    if (shared / "extraction-dev" / "htmldate-eval").is_dir():
-        out["htmldate-eval"] = run("htmldate-eval", htmldate_pages(shared))
-    if (shared / "extraction-dev" / "trafilatura-eval").is_dir():
-        out["trafilatura-eval"] = run("trafilatura-eval", trafilatura_pages(shared))
-    print(json.dumps(out, ensure_ascii=False))
+    measure_sets(run, {**SETS, "trafilatura-eval": ("extraction-dev/trafilatura-eval", trafilatura_pages)})
 
 
 if __name__ == "__main__":

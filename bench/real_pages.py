@@ -68,15 +68,25 @@ def run(name: str, pages: list[tuple[str, str]]) -> dict:
     return figures
 
 
-def main() -> None:
+def measure_sets(run, sets: dict) -> None:
+    """``run(name, pages)`` on each shared set present (name -> (folder, loader)); the last line is the
+    figures of all as JSON. ``sys.argv[1]`` may name the shared folder."""
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SHARED
     if not (shared / "extraction-benchmark").is_dir():
         print(f"no shared evaluation sets at {shared}; nothing to measure")
         return
-    out = {"extraction-benchmark": run("extraction-benchmark", extraction_benchmark(shared))}
-    if (shared / "extraction-dev" / "htmldate-eval").is_dir():
-        out["htmldate-eval"] = run("htmldate-eval", htmldate_pages(shared))
+    out = {name: run(name, load(shared)) for name, (folder, load) in sets.items() if (shared / folder).is_dir()}
     print(json.dumps(out, ensure_ascii=False))
+
+
+SETS = {
+    "extraction-benchmark": ("extraction-benchmark", extraction_benchmark),
+    "htmldate-eval": ("extraction-dev/htmldate-eval", htmldate_pages),
+}
+
+
+def main() -> None:
+    measure_sets(run, SETS)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def extraction_processes() -> int:
 
 
 def _start_worker(parent: int) -> None:
-    """Load the language identifier while the feeds download (about a CPU-second), and leave as soon
+    """Load the language identifier while the first pages download (about a CPU-second), and leave as soon
     as the crawl's process is gone, however it ended: a worker never outlives its crawl. Ctrl-C is the
     crawl's to handle (it records its runs as interrupted), so the worker ignores it."""
     from newsmon.pipeline.language import load_identifier

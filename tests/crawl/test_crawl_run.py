@@ -249,6 +249,18 @@ def test_failed_pages_keep_their_feed_fresh_so_they_are_retried_but_not_oversize
     assert rounds.seen("/news/huge.html", "recrawl") == []
 
 
+def with_a_stuck_source(news_site, tmp_path):
+    """A config with the site's sources and one more whose feed drips a byte a second for minutes."""
+    news_site.route("/feeds/stuck.rss", drip=1.0, body="<rss>" + " " * 200 + "</rss>")
+    config = tmp_path / "newsmon.toml"
+    config.write_text(
+        config_text(news_site).replace("timeout = 1", "timeout = 60")
+        + f'\n[[sources]]\nname = "stuck"\ntype = "feed"\nurl = "{news_site.url("/feeds/stuck.rss")}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 def test_every_selected_source_failing_exits_1_after_analysis_and_alerts(news_site, tmp_path):
     config = tmp_path / "newsmon.toml"
     config.write_text(config_text(news_site), encoding="utf-8")
@@ -260,13 +272,7 @@ def test_every_selected_source_failing_exits_1_after_analysis_and_alerts(news_si
 
 def test_a_killed_crawl_leaves_its_run_marked_running_with_its_pid(news_site, tmp_path):
     """The daemon relies on this to mark the runs it had to stop as interrupted."""
-    news_site.route("/feeds/stuck.rss", drip=1.0, body="<rss>" + " " * 200 + "</rss>")
-    config = tmp_path / "newsmon.toml"
-    config.write_text(
-        config_text(news_site).replace("timeout = 1", "timeout = 60")
-        + f'\n[[sources]]\nname = "stuck"\ntype = "feed"\nurl = "{news_site.url("/feeds/stuck.rss")}"\n',
-        encoding="utf-8",
-    )
+    config = with_a_stuck_source(news_site, tmp_path)
     child = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "--config", str(config), *crawl_args(["stuck"])],
         stdout=subprocess.DEVNULL,
@@ -287,13 +293,7 @@ def test_a_killed_crawl_leaves_its_run_marked_running_with_its_pid(news_site, tm
 
 def test_sigterm_records_open_runs_as_interrupted_and_exits_at_once(news_site, tmp_path):
     """How the daemon stops a crawl: the stuck source is recorded as interrupted, a finished one keeps ok."""
-    news_site.route("/feeds/stuck.rss", drip=1.0, body="<rss>" + " " * 200 + "</rss>")
-    config = tmp_path / "newsmon.toml"
-    config.write_text(
-        config_text(news_site).replace("timeout = 1", "timeout = 60")
-        + f'\n[[sources]]\nname = "stuck"\ntype = "feed"\nurl = "{news_site.url("/feeds/stuck.rss")}"\n',
-        encoding="utf-8",
-    )
+    config = with_a_stuck_source(news_site, tmp_path)
     child = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "--config", str(config), *crawl_args(["stuck", "africa"])],
         stdout=subprocess.PIPE,
@@ -320,13 +320,7 @@ def test_a_crawl_killed_outright_leaves_no_extraction_process_behind(news_site, 
     """Pages are extracted in worker processes of the crawl; they go when the crawl goes, even by SIGKILL."""
     import psutil
 
-    news_site.route("/feeds/stuck.rss", drip=1.0, body="<rss>" + " " * 200 + "</rss>")
-    config = tmp_path / "newsmon.toml"
-    config.write_text(
-        config_text(news_site).replace("timeout = 1", "timeout = 60")
-        + f'\n[[sources]]\nname = "stuck"\ntype = "feed"\nurl = "{news_site.url("/feeds/stuck.rss")}"\n',
-        encoding="utf-8",
-    )
+    config = with_a_stuck_source(news_site, tmp_path)
     child = subprocess.Popen(
         [sys.executable, "-m", "newsmon", "--config", str(config), *crawl_args(["africa", "stuck"])],
         stdout=subprocess.DEVNULL,
