@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
-import threading
 
 MIN_LETTERS = 20  # fewer letters than this cannot be told apart
 DECLARED_WINS_BELOW = 200  # under this many characters, a publisher's declared language is more reliable
@@ -38,21 +38,13 @@ def detect_language(text: str, *, declared: str | None = None, fallback: str | N
     return identifier.classify(sample)[0]
 
 
+@functools.cache
 def load_identifier():
-    """The py3langid identifier, loaded on first use, once per process even when several extraction
-    threads ask at the same moment (loading takes about a CPU-second): restricted to living languages
-    with two-letter codes, since news never comes in Latin or Esperanto, and short texts full of names
-    otherwise land on rare languages (such as ``pcm``)."""
-    global _loaded
-    with _loading:
-        if _loaded is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """The py3langid identifier, loaded once per process (about a CPU-second): restricted to living
+    languages with two-letter codes, since news never comes in Latin or Esperanto, and short texts full
+    of names otherwise land on rare languages (such as ``pcm``)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            identifier.set_languages([c for c in identifier.labels if len(c) == 2 and c not in ("la", "eo", "sa", "vo")])
-            _loaded = identifier
-    return _loaded
-
-
-_loading = threading.Lock()
-_loaded = None
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages([c for c in identifier.labels if len(c) == 2 and c not in ("la", "eo", "sa", "vo")])
+    return identifier

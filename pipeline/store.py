@@ -273,7 +273,7 @@ class Store:
             "language": article.language,
             "fetched_at": now,
             "content_hash": digest or content_hash(article.text),
-            "html_gz": gzip.compress(article.html.encode("utf-8"), compresslevel=HTML_GZIP_LEVEL) if article.html else None,
+            "html_gz": gzip.compress(article.html.encode("utf-8"), HTML_GZIP_LEVEL) if article.html else None,
             "analyzed_at": None,
         }
 
